@@ -1,0 +1,92 @@
+"""Build kafka-python clients from settings; the only place that knows their keyword names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+
+from worker.errors import ConfigError
+from worker.settings import Settings
+
+
+def common_options(settings: Settings) -> dict[str, Any]:
+    """Connection and security options shared by every client."""
+    k = settings.kafka
+    options: dict[str, Any] = {
+        "bootstrap_servers": [s.strip() for s in k.bootstrap_servers.split(",") if s.strip()],
+        "client_id": k.client_id,
+        "security_protocol": k.security_protocol,
+        "request_timeout_ms": k.request_timeout_ms,
+    }
+    if k.security_protocol.startswith("SASL_"):
+        options["sasl_mechanism"] = k.sasl_mechanism
+        options["sasl_plain_username"] = k.sasl_username
+        options["sasl_plain_password"] = sasl_password(settings)
+    if k.security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_check_hostname"] = k.ssl_check_hostname
+        if k.ssl_cafile is not None:
+            options["ssl_cafile"] = str(k.ssl_cafile)
+        if k.ssl_certfile is not None:
+            options["ssl_certfile"] = str(k.ssl_certfile)
+        if k.ssl_keyfile is not None:
+            options["ssl_keyfile"] = str(k.ssl_keyfile)
+        if k.ssl_password is not None:
+            options["ssl_password"] = k.ssl_password.get_secret_value()
+    return options
+
+
+def sasl_password(settings: Settings) -> str:
+    """The SASL password, from the file when one is configured (a mounted Secret)."""
+    k = settings.kafka
+    if k.sasl_password_file is not None:
+        try:
+            return k.sasl_password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"kafka.sasl_password_file: cannot read {k.sasl_password_file}: {exc.strerror}"
+            ) from None
+    if k.sasl_password is None:
+        raise ConfigError("kafka.sasl_password is not set")
+    return k.sasl_password.get_secret_value()
+
+
+def build_consumer(settings: Settings, **extra: Any) -> KafkaConsumer:
+    """A consumer-group member with manual commits."""
+    c = settings.consumer
+    options = common_options(settings) | {
+        "group_id": c.group_id,
+        "group_instance_id": c.group_instance_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": c.auto_offset_reset,
+        "max_poll_records": c.max_poll_records,
+        "max_poll_interval_ms": c.max_poll_interval_ms,
+        "session_timeout_ms": c.session_timeout_ms,
+        "heartbeat_interval_ms": c.heartbeat_interval_ms,
+        "fetch_max_bytes": c.fetch_max_bytes,
+        "max_partition_fetch_bytes": c.max_partition_fetch_bytes,
+    }
+    if settings.processing.guarantee == "exactly_once":
+        options["isolation_level"] = "read_committed"
+    return KafkaConsumer(**(options | extra))
+
+
+def build_producer(settings: Settings, **extra: Any) -> KafkaProducer:
+    """An idempotent producer (acks=all unless configured otherwise)."""
+    p = settings.producer
+    acks: int | str = "all" if p.acks == "all" else int(p.acks)
+    options = common_options(settings) | {
+        "acks": acks,
+        "linger_ms": p.linger_ms,
+        "batch_size": p.batch_size,
+        "compression_type": p.compression_type,
+        "max_request_size": p.max_request_size,
+        "delivery_timeout_ms": p.delivery_timeout_ms,
+        "enable_idempotence": p.acks == "all",
+    }
+    return KafkaProducer(**(options | extra))
+
+
+def build_admin(settings: Settings) -> KafkaAdminClient:
+    """An admin client for topic checks."""
+    return KafkaAdminClient(**common_options(settings))
