@@ -1,0 +1,128 @@
+# ruff: noqa: RUF001, RUF002, RUF003 - scraped Indonesian news uses typographic dashes and
+# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
+"""Paragraph-level boilerplate, decided on re-joined paragraphs and their neighbours.
+
+* `block_rules` (rules file): a whole paragraph such as Kompas' WhatsApp-channel prompt, which
+  the scraper exploded over seven lines, is removed and reported line by line.
+* Bare related headlines (VIVA): a lone Title-Case paragraph between two body paragraphs that
+  shares almost no words with the paragraph after it. An in-article section heading
+  (`Usulkan Tim Lintas Kementerian ...`) is echoed by the paragraph it introduces, so it stays.
+* Repeated captions: a paragraph that repeats a caption removed earlier (Tribun prints the lead
+  caption again mid-article, with a credit such as `(wartakota)` appended).
+* Scraper duplicates: a long paragraph the scraper captured twice keeps its first copy.
+* SEO keyword: a phrase that opens the first paragraph (`Pawarta bahasa jawa banjir – `) and
+  comes back as a sentence of its own at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from worker.pipeline.boilerplate import Found
+from worker.pipeline.lines import FUNCTION_WORDS, Line, headline_shaped
+from worker.pipeline.model import Removed
+from worker.pipeline.paragraphs import join_text
+from worker.pipeline.rules import CleaningRules
+
+__all__ = ["Paragraph", "filter_paragraphs", "strip_seo_keyword"]
+
+#: A re-joined paragraph: its text and the lines it came from.
+Paragraph = tuple[str, list[Line]]
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+# Share of a heading's words the next paragraph must echo for it to count as a heading.
+_HEADING_ECHO = 0.4
+_MIN_HEADLINE_WORDS = 6
+_MIN_DUPLICATE_CHARS = 40
+_CREDIT_TAIL = re.compile(r"\s*\([^()]{2,60}\)\s*$")
+
+
+def filter_paragraphs(
+    groups: list[list[Line]], rules: CleaningRules, captions: list[str]
+) -> tuple[list[Paragraph], list[Found]]:
+    """Drop boilerplate paragraphs; `captions` are caption texts removed before the lead."""
+    paragraphs: list[Paragraph] = [(join_text(g), g) for g in groups]
+    kept: list[Paragraph] = []
+    found: list[Found] = []
+    seen: set[str] = set()
+    caption_keys = {c.casefold() for c in captions if c}
+    for index, (text, group) in enumerate(paragraphs):
+        kind = _paragraph_kind(text, index, paragraphs, rules, caption_keys)
+        if kind is None and len(text) >= _MIN_DUPLICATE_CHARS:
+            kind = "scraper_duplicate" if text in seen else None
+            seen.add(text)
+        if kind is None:
+            kept.append((text, group))
+            continue
+        if kind == "scraper_duplicate":
+            found.append((group[0].order, Removed(kind, text)))
+        else:
+            found.extend((ln.order, Removed(kind, ln.raw.strip())) for ln in group)
+    return kept, found
+
+
+def _paragraph_kind(
+    text: str,
+    index: int,
+    paragraphs: list[Paragraph],
+    rules: CleaningRules,
+    caption_keys: set[str],
+) -> str | None:
+    for rule in rules.block_rules:
+        if rule.pattern.search(text):
+            return rule.kind
+    if caption_keys and _repeats_caption(text, caption_keys):
+        return "image_caption"
+    if _bare_headline(text, index, paragraphs):
+        return "related_headline"
+    return None
+
+
+def _repeats_caption(text: str, caption_keys: set[str]) -> bool:
+    key = text.casefold()
+    if key in caption_keys:
+        return True
+    return _CREDIT_TAIL.sub("", key) in caption_keys
+
+
+def _bare_headline(text: str, index: int, paragraphs: list[Paragraph]) -> bool:
+    if index == 0 or index + 1 >= len(paragraphs):
+        return False
+    if len(paragraphs[index][1]) != 1 or not headline_shaped(text, min_words=_MIN_HEADLINE_WORDS):
+        return False
+    words = {w for w in _WORD.findall(text.casefold()) if w not in FUNCTION_WORDS}
+    if not words:
+        return False
+    following = paragraphs[index + 1][0].casefold()
+    echoed = sum(1 for w in words if w in following)
+    return echoed / len(words) < _HEADING_ECHO
+
+
+def strip_seo_keyword(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Found]]:
+    """Remove an SEO phrase that opens the first paragraph and recurs later as a sentence."""
+    if len(paragraphs) < 2:
+        return paragraphs, []
+    first_text, first_group = paragraphs[0]
+    m = re.match(r"^(?P<phrase>[^\W\d][^.!?,:;–—-]{5,60}?) [–—-] (?=\S)", first_text)
+    if m is None:
+        return paragraphs, []
+    phrase = m.group("phrase")
+    echo = re.compile(r"(?:^|(?<=[.!?] ))" + re.escape(phrase) + r"\.(?=\s|$)", re.IGNORECASE)
+    for index in range(len(paragraphs) - 1, 0, -1):
+        text, group = paragraphs[index]
+        e = echo.search(text)
+        if e is None:
+            continue
+        found: list[Found] = [
+            (first_group[0].order, Removed("seo_keyword", m.group())),
+            ((group[-1].order[0], group[-1].order[1] + 1), Removed("seo_keyword", e.group())),
+        ]
+        out = list(paragraphs)
+        out[0] = (first_text[m.end() :], first_group)
+        rest = (text[: e.start()] + text[e.end() :]).strip()
+        if rest:
+            out[index] = (rest, group)
+        else:
+            del out[index]
+        return out, found
+    return paragraphs, []

@@ -1,0 +1,280 @@
+# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
+# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
+"""Line-level boilerplate: spans inside lines, whole lines, label lists and sign-off tails.
+
+Three steps, each a small pure function over `Line` lists:
+
+1. `strip_inline` removes spans inside a line (`ADVERTISEMENT` in a flattened scrape, a byline
+   glued to the dateline, `(*)` glued to the last sentence) and splits lines that a spider
+   glued together (`.,` joins).
+2. `classify_lines` removes whole lines: syndication credits (remembering the credited outlet),
+   related-article labels with their headline lists, and every `line_rules` kind.
+3. `strip_signoff_tail` removes what follows an article's sign-off (`(fem/wsw)`): topic tags,
+   campaign promos.
+
+A removed piece always ends the paragraph before it: the next kept line gets `new_paragraph`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from worker.pipeline.lines import FUNCTION_WORDS, Line, headline_shaped, word_count
+from worker.pipeline.model import Removed
+from worker.pipeline.rules import CleaningRules, KindPattern
+
+__all__ = [
+    "Found",
+    "LineResult",
+    "classify_lines",
+    "first_kind",
+    "strip_inline",
+    "strip_signoff_tail",
+]
+
+#: A removed piece with its raw position, so that all removals can be sorted into raw order.
+Found = tuple[tuple[int, int], Removed]
+
+# Lines in the tail of the text where a sign-off (editor initials) still closes the article.
+_SIGNOFF_WINDOW = 15
+# A related-article headline is a line of this many words at most.
+_MAX_HEADLINE_WORDS = 25
+# The spider-join split needs at least this many joins in one line to be trusted.
+_MIN_JOINS = 2
+
+
+@dataclass(slots=True)
+class LineResult:
+    """What line-level cleaning kept and removed (mutable only while one call builds it)."""
+
+    kept: list[Line] = field(default_factory=list)
+    removed: list[Found] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+
+
+def first_kind(rules: tuple[KindPattern, ...], text: str, *, full: bool = True) -> str | None:
+    """Kind of the first rule that matches `text` (whole text when `full`), else None."""
+    for rule in rules:
+        matched = rule.pattern.fullmatch(text) if full else rule.pattern.search(text)
+        if matched:
+            return rule.kind
+    return None
+
+
+# --------------------------------------------------------------------------- step 1
+
+
+def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
+    """Split spider-joined lines and remove boilerplate spans inside lines."""
+    result = LineResult()
+    for line in lines:
+        for piece in _split_joins(line, rules):
+            text, found = _remove_spans(piece, rules)
+            result.removed.extend(found)
+            if text:
+                result.kept.append(piece.with_text(text))
+            # A line that was only boilerplate vanishes; nothing to mark, the next line
+            # keeps its own paragraph flag (inline spans never end a paragraph).
+    return result
+
+
+def _split_joins(line: Line, rules: CleaningRules) -> list[Line]:
+    for pattern in rules.paragraph_joins:
+        cuts = [m.start() for m in pattern.finditer(line.text)]
+        if len(cuts) < _MIN_JOINS:
+            continue
+        pieces: list[Line] = []
+        start = 0
+        for cut in [*cuts, len(line.text)]:
+            text = line.text[start:cut].strip()
+            if text:
+                order = (line.order[0], line.order[1] + start)
+                raw = line.raw if start == 0 and cut == len(line.text) else text
+                pieces.append(Line(text, raw, order, new_paragraph=True))
+            start = cut + 1
+        if pieces:
+            pieces[0] = pieces[0].with_text(pieces[0].text, new_paragraph=line.new_paragraph)
+            return pieces
+    return [line]
+
+
+def _remove_spans(line: Line, rules: CleaningRules) -> tuple[str, list[Found]]:
+    text = line.text
+    found: list[Found] = []
+    for rule in rules.inline_rules:
+        if rule.pattern.search(text) is None:
+            continue
+        parts: list[str] = []
+        last = 0
+        for m in rule.pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            parts.append(text[last : m.start()])
+            found.append(
+                ((line.order[0], line.order[1] + m.start()), Removed(rule.kind, m.group().strip()))
+            )
+            last = m.end()
+        parts.append(text[last:])
+        text = " ".join(p.strip() for p in parts if p.strip())
+    text, label_found = _remove_inline_labels(text, line, rules)
+    found.extend(label_found)
+    return text, found
+
+
+def _remove_inline_labels(text: str, line: Line, rules: CleaningRules) -> tuple[str, list[Found]]:
+    """`Baca juga: <Headline>` inside a flattened paragraph: remove label plus headline run."""
+    found: list[Found] = []
+    for rule in rules.inline_labels:
+        m = rule.pattern.search(text)
+        # At the start of a line the whole line is the link; `line_rules` handles that.
+        while m is not None and m.start() > 0:
+            end = m.end() + inline_label_span(text[m.end() :])
+            found.append(
+                (
+                    (line.order[0], line.order[1] + m.start()),
+                    Removed(rule.kind, text[m.start() : end].strip()),
+                )
+            )
+            text = (text[: m.start()].rstrip() + " " + text[end:].lstrip()).strip()
+            m = rule.pattern.search(text, m.start() + 1) if m.start() + 1 <= len(text) else None
+    return text, found
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def inline_label_span(rest: str) -> int:
+    """Length of the headline that starts `rest`: the Title-Case run before the next sentence.
+
+    The run takes capitalised words, numbers and headline function words; it stops at the
+    first other lower-case word. The last capitalised word before that lower-case word opens
+    the next sentence (`... di Bogor Kapolres mengatakan`), so it is given back.
+    """
+    end = 0
+    last_cap_start = -1
+    count = 0
+    for m in _TOKEN.finditer(rest):
+        word = m.group()
+        core = word.strip("\"'‘’“”(),:;!?")
+        if not core:
+            end = m.end()
+            continue
+        first = core[0]
+        if first.isupper() or first.isdigit():
+            last_cap_start = m.start()
+            end = m.end()
+            count += 1
+        elif core.casefold() in FUNCTION_WORDS and count:
+            end = m.end()
+        else:
+            if last_cap_start > 0 and count > 3:
+                return last_cap_start
+            return end
+        if word[-1] in ".!?" and count > 1:
+            return m.end()
+        if count > _MAX_HEADLINE_WORDS:
+            return end
+    return end
+
+
+# --------------------------------------------------------------------------- step 2
+
+
+def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
+    """Remove whole boilerplate lines; collect syndication credits on the way."""
+    result = LineResult()
+    cut = False  # a removed line ends the paragraph before the next kept line
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        consumed = _syndication(lines, i, rules, result) or _related(lines, i, rules, result)
+        if consumed:
+            i += consumed
+            cut = True
+            continue
+        kind = first_kind(rules.line_rules, line.text)
+        if kind is not None:
+            result.removed.append((line.order, Removed(kind, line.raw.strip())))
+            cut = True
+        else:
+            result.kept.append(line.with_text(line.text, new_paragraph=True) if cut else line)
+            cut = False
+        i += 1
+    return result
+
+
+def _syndication(lines: list[Line], i: int, rules: CleaningRules, result: LineResult) -> int:
+    line = lines[i]
+    for pattern in rules.syndication:
+        m = pattern.fullmatch(line.text)
+        if m is None:
+            continue
+        result.removed.append((line.order, Removed("syndication_credit", line.raw.strip())))
+        credit = m.group("credit")
+        if credit:
+            result.credits.append(credit.rstrip("."))
+            return 1
+        # `Artikel ini telah naik di` / `detikJabar.`: the name is on the next line.
+        if i + 1 < len(lines) and word_count(lines[i + 1].text) <= 3:
+            nxt = lines[i + 1]
+            result.removed.append((nxt.order, Removed("syndication_credit", nxt.raw.strip())))
+            result.credits.append(nxt.text.rstrip("."))
+            return 2
+        return 1
+    return 0
+
+
+def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult) -> int:
+    line = lines[i]
+    for label in rules.related_labels:
+        if label.pattern.fullmatch(line.text) is None:
+            continue
+        result.removed.append((line.order, Removed(label.kind, line.raw.strip())))
+        taken = 1
+        while taken <= label.max_items and i + taken < len(lines):
+            nxt = lines[i + taken]
+            # A blank line ends the list; so does anything that is not headline-shaped.
+            if nxt.new_paragraph and label.kind == "related_link" and taken > 1:
+                break
+            if not headline_shaped(nxt.text, max_words=_MAX_HEADLINE_WORDS):
+                break
+            if first_kind(rules.line_rules, nxt.text) is not None:
+                break
+            result.removed.append((nxt.order, Removed(label.kind, nxt.raw.strip())))
+            taken += 1
+        return taken
+    return 0
+
+
+# --------------------------------------------------------------------------- step 3
+
+
+def strip_signoff_tail(
+    lines: list[Line], removed: list[Found], total_lines: int, rules: CleaningRules
+) -> tuple[list[Line], list[Found]]:
+    """Drop kept lines after the last sign-off line (editor initials) near the end.
+
+    `removed` is what earlier steps took out; `total_lines` is the raw line count, which
+    bounds the tail window. Returns the kept lines and the new removals.
+    """
+    signoff_at: tuple[int, int] | None = None
+    for order, piece in removed:
+        if order[0] < total_lines - _SIGNOFF_WINDOW:
+            continue
+        if first_kind(rules.signoff_rules, piece.text) is not None and (
+            signoff_at is None or order > signoff_at
+        ):
+            signoff_at = order
+    if signoff_at is None:
+        return lines, []
+    kept = [ln for ln in lines if ln.order < signoff_at]
+    found: list[Found] = []
+    for ln in lines:
+        if ln.order < signoff_at:
+            continue
+        kind = first_kind(rules.line_rules, ln.text)
+        if kind is None:
+            kind = "topic_tags" if ln.text == ln.text.lower() else "site_navigation"
+        found.append((ln.order, Removed(kind, ln.raw.strip())))
+    return kept, found

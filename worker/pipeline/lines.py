@@ -1,0 +1,161 @@
+# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
+# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
+"""Raw text to normalised lines, and the line-shape tests the other cleaning steps share.
+
+A `Line` keeps its raw form (so removed pieces are reported as they were scraped), its
+normalised form, its position in the raw text (so removals are reported in raw order) and
+whether it must start a new paragraph (a blank line or a removed piece came before it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from worker.pipeline.normalize import normalize_line
+
+__all__ = [
+    "FUNCTION_WORDS",
+    "Line",
+    "ends_sentence",
+    "headline_shaped",
+    "split_lines",
+    "word_count",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-blank line of the payload.
+
+    Attributes:
+        text: normalised text (see `worker.pipeline.normalize`).
+        raw: the line as scraped (for `Removed.text`); a piece of a split line holds its
+            normalised text here.
+        order: (raw line number, offset inside the line) for raw-order reporting.
+        new_paragraph: True when a blank line, a split or a removed piece came before it.
+    """
+
+    text: str
+    raw: str
+    order: tuple[int, int]
+    new_paragraph: bool = False
+
+    def with_text(self, text: str, *, new_paragraph: bool | None = None) -> Line:
+        """A copy with other text (and optionally another paragraph flag)."""
+        flag = self.new_paragraph if new_paragraph is None else new_paragraph
+        return replace(self, text=text, new_paragraph=flag)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank normalised lines; a line after one or more blank lines starts a paragraph."""
+    out: list[Line] = []
+    blank_before = True
+    for number, raw in enumerate(text.splitlines()):
+        norm = normalize_line(raw)
+        if not norm:
+            blank_before = True
+            continue
+        out.append(Line(norm, raw, (number, 0), blank_before))
+        blank_before = False
+    return out
+
+
+# Closing quotes/brackets that may follow a sentence's final punctuation.
+_CLOSERS = "\"'”’»)]"
+_FINAL = ".!?:…"
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends in sentence-final punctuation (closing quotes allowed after it)."""
+    stripped = text.rstrip(_CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in _FINAL
+
+
+def word_count(text: str) -> int:
+    """Number of space-separated words."""
+    return len(text.split())
+
+
+#: Lower-case words a Title-Case headline keeps lower-case (Indonesian, Malay, English).
+FUNCTION_WORDS = frozenset(
+    {
+        "di",
+        "ke",
+        "dari",
+        "dan",
+        "yang",
+        "untuk",
+        "pada",
+        "dengan",
+        "soal",
+        "jadi",
+        "hingga",
+        "usai",
+        "jelang",
+        "vs",
+        "ini",
+        "itu",
+        "bagi",
+        "atau",
+        "tak",
+        "tapi",
+        "karena",
+        "akan",
+        "oleh",
+        "dalam",
+        "sebagai",
+        "agar",
+        "demi",
+        "saat",
+        "kala",
+        "lewat",
+        "via",
+        "per",
+        "se",
+        "para",
+        "si",
+        "sang",
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "a",
+        "an",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "be",
+        "not",
+        "no",
+    }
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bool:
+    """True for a Title-Case line without a full stop at its end, like a headline.
+
+    `!` and `?` may end a headline (`..., Kenapa?`); `.`, `,`, `;` and `:` may not.
+    At least 60 % of the longer words must be capitalised (function words are ignored).
+    """
+    stripped = text.strip().rstrip(_CLOSERS)
+    if not stripped or stripped[-1] in ".,;:…" or len(text) > 220:
+        return False
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
+        return False
+    words = text.split()
+    if not min_words <= len(words) <= max_words:
+        return False
+    content = [w for w in _WORD.findall(text) if len(w) >= 3 and w.casefold() not in FUNCTION_WORDS]
+    if not content:
+        return False
+    capitalised = sum(1 for w in content if w[0].isupper())
+    return capitalised / len(content) >= 0.6

@@ -1,0 +1,82 @@
+# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
+# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
+"""Re-joining line-exploded paragraphs (detik, kompas, republika put every link on its own line).
+
+The corpus rule: a line continues the previous one when that line does not end a sentence
+or when the line starts lower-case or with punctuation; no space goes before `, . ; : ) / ! ?
+”` or after `(`. Headings and list items stay paragraphs of their own, and a removed piece
+(or a blank line) always ends a paragraph (`Line.new_paragraph`).
+
+Two refinements keep real paragraphs apart where the rule alone would glue them:
+
+* a heading: a lone Title-Case line (that does not follow a dateline) before a long line
+  that starts with a capital (`Respons Partai Golkar` / `Partai Golkar memberi ...`);
+* two full sentences: a long line without final punctuation (scraper damage) followed by
+  another long line that starts with a capital.
+"""
+
+from __future__ import annotations
+
+import re
+
+from worker.pipeline.lines import Line, ends_sentence, headline_shaped, word_count
+
+__all__ = ["join_text", "paragraph_groups"]
+
+_BULLET = re.compile(r"^(?:[•●▪◦·*‣–-]\s|\d{1,2}[.)]\s)")
+_NO_SPACE_BEFORE = ",.;:)/!?”’]%"
+_NO_SPACE_AFTER = "(/“‘["
+# "Long" lines are full sentences, not link texts; short ones are links or names.
+_LONG_WORDS = 10
+_SHORT_WORDS = 6
+
+
+def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) -> list[list[Line]]:
+    """Group lines into paragraphs; `after_dateline` is the index of the lead's first line."""
+    groups: list[list[Line]] = []
+    for index, line in enumerate(lines):
+        if (
+            groups
+            and not line.new_paragraph
+            and _continues(groups[-1], line, index - 1 == after_dateline)
+        ):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def _continues(group: list[Line], line: Line, group_is_lead_start: bool) -> bool:
+    prev = group[-1].text
+    text = line.text
+    first = text[0]
+    if _BULLET.match(text):
+        return False
+    if first in _NO_SPACE_BEFORE or first.islower():
+        return True
+    if _BULLET.match(prev) or ends_sentence(prev):
+        return False
+    # The previous line stops mid-sentence and this one starts with a capital, digit or quote.
+    if len(group) == 1 and not group_is_lead_start and _is_heading(prev, text):
+        return False
+    return not (word_count(prev) >= _LONG_WORDS and word_count(text) >= _LONG_WORDS)
+
+
+def _is_heading(candidate: str, following: str) -> bool:
+    return (
+        headline_shaped(candidate, min_words=1, max_words=15)
+        and word_count(following) >= _LONG_WORDS
+        and not following[0].isdigit()
+    )
+
+
+def join_text(group: list[Line]) -> str:
+    """The paragraph text of a group of lines, spaced per the corpus rule."""
+    out = group[0].text
+    for line in group[1:]:
+        text = line.text
+        if text[0] in _NO_SPACE_BEFORE or out[-1] in _NO_SPACE_AFTER:
+            out += text
+        else:
+            out += " " + text
+    return out

@@ -1,0 +1,280 @@
+"""Typed cleaning rules: the data side of boilerplate removal, parsed from a plain mapping.
+
+The rules file (`worker/rules/boilerplate.yaml`) holds every phrase and outlet-specific pattern;
+the code in `worker.pipeline.clean` and its helper modules holds only generic logic. This module
+turns the decoded file (a `Mapping`, no I/O here) into compiled, immutable `CleaningRules`, and
+rejects a bad file with a `ConfigError` that names the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from worker.errors import ConfigError
+from worker.pipeline.dateline import compile_dateline
+
+__all__ = [
+    "CleaningRules",
+    "KindPattern",
+    "RelatedLabel",
+    "parse_rules",
+]
+
+#: The boilerplate kinds of the corpus README; a rule naming another kind is a typo.
+KINDS: frozenset[str] = frozenset(
+    {
+        "related_link",
+        "related_headline",
+        "ad_marker",
+        "scroll_prompt",
+        "video_promo",
+        "image_caption",
+        "photo_credit",
+        "editor_initials",
+        "topic_tags",
+        "social_promo",
+        "syndication_credit",
+        "byline",
+        "pagination",
+        "table_of_contents",
+        "editor_pick",
+        "event_promo",
+        "headline_echo",
+        "newsletter_prompt",
+        "site_navigation",
+        "seo_keyword",
+        "archive_promo",
+        "outlet_signoff",
+        "separator",
+        "scraper_duplicate",
+        "scraper_artifact",
+    }
+)
+
+_TOP_LEVEL_KEYS = frozenset(
+    {
+        "version",
+        "line_rules",
+        "lead_rules",
+        "inline_rules",
+        "related_labels",
+        "inline_labels",
+        "syndication",
+        "credit_phrases",
+        "block_rules",
+        "signoff_rules",
+        "dateline_publishers",
+        "mastheads",
+        "title_suffixes",
+        "headline_echo",
+        "strip_end_markers",
+        "paragraph_joins",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KindPattern:
+    """A compiled pattern and the boilerplate kind of what it matches."""
+
+    kind: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLabel:
+    """A related-article label line (`Baca juga:`) and how many headline lines may follow it."""
+
+    pattern: re.Pattern[str]
+    max_items: int
+    kind: str = "related_link"
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningRules:
+    """Compiled rules for `worker.pipeline.clean.clean_text` (see the rules file for meanings).
+
+    Attributes:
+        line_rules: a whole normalised line that fully matches is boilerplate of that kind.
+        lead_rules: like `line_rules`, but only for lines before the dateline (caption zone).
+        inline_rules: spans removed wherever they occur inside a line (flattened scrapes).
+        related_labels: label lines that introduce related-article headlines.
+        inline_labels: labels followed by a headline inside a flattened line (`Baca juga: X`).
+        syndication: lines crediting a wire/sister outlet; group `credit` holds its name.
+        credit_phrases: in-text attributions (`seperti diberitakan X`); group `credit`.
+        block_rules: searched in a re-joined paragraph; a match removes the whole paragraph.
+        signoff_rules: lines that end the article (editor initials); what follows is chrome.
+        dateline_publishers: mastheads that appear in datelines without a domain (`VIVA`).
+        mastheads: lower-case host or masthead key -> display name of the publisher.
+        title_suffixes: site names stripped from a title after ` - ` (besides mastheads).
+        headline_echo: a flattened page header (`<headline> Published on <time> <url>`).
+        strip_end_markers: phrases that close a trailing strip of related headlines.
+        paragraph_joins: glue sequences a spider put between paragraphs (Merdeka `.,`).
+        dateline: the dateline grammar compiled with `dateline_publishers`.
+    """
+
+    line_rules: tuple[KindPattern, ...] = ()
+    lead_rules: tuple[KindPattern, ...] = ()
+    inline_rules: tuple[KindPattern, ...] = ()
+    related_labels: tuple[RelatedLabel, ...] = ()
+    inline_labels: tuple[KindPattern, ...] = ()
+    syndication: tuple[re.Pattern[str], ...] = ()
+    credit_phrases: tuple[re.Pattern[str], ...] = ()
+    block_rules: tuple[KindPattern, ...] = ()
+    signoff_rules: tuple[KindPattern, ...] = ()
+    dateline_publishers: tuple[str, ...] = ()
+    mastheads: tuple[tuple[str, str], ...] = ()
+    title_suffixes: tuple[str, ...] = ()
+    headline_echo: re.Pattern[str] | None = None
+    strip_end_markers: tuple[str, ...] = ()
+    paragraph_joins: tuple[re.Pattern[str], ...] = ()
+    dateline: re.Pattern[str] = field(default_factory=lambda: compile_dateline(()))
+
+    def masthead(self, key: str) -> str | None:
+        """The display name for a lower-case host or masthead key, if the rules know it."""
+        for known, display in self.mastheads:
+            if known == key:
+                return display
+        return None
+
+
+def parse_rules(data: Mapping[str, object]) -> CleaningRules:
+    """Validate and compile a decoded rules file; raise `ConfigError` naming the bad key."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("rules: the top level must be a mapping")
+    unknown = sorted(str(k) for k in data if k not in _TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigError(f"rules: unknown key(s) {', '.join(unknown)}")
+    version = data.get("version", 1)
+    if version != 1:
+        raise ConfigError(f"rules: unsupported version {version!r} (expected 1)")
+    echo = data.get("headline_echo")
+    publishers = _strings(data, "dateline_publishers")
+    return CleaningRules(
+        line_rules=_kind_patterns(data, "line_rules", full=True),
+        lead_rules=_kind_patterns(data, "lead_rules", full=True),
+        inline_rules=_kind_patterns(data, "inline_rules", full=False),
+        related_labels=_related_labels(data),
+        inline_labels=_kind_patterns(data, "inline_labels", full=False),
+        syndication=_patterns(data, "syndication", need_group="credit"),
+        credit_phrases=_patterns(data, "credit_phrases", need_group="credit"),
+        block_rules=_kind_patterns(data, "block_rules", full=False),
+        signoff_rules=_kind_patterns(data, "signoff_rules", full=True),
+        dateline_publishers=publishers,
+        mastheads=_mastheads(data),
+        title_suffixes=_strings(data, "title_suffixes"),
+        headline_echo=None if echo is None else _compile(echo, "headline_echo"),
+        strip_end_markers=_strings(data, "strip_end_markers"),
+        paragraph_joins=_patterns(data, "paragraph_joins"),
+        dateline=compile_dateline(publishers),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _compile(value: object, where: str, *, full: bool = False) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"rules: {where}: a pattern must be a non-empty string")
+    source = f"(?:{value})" if full else value
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ConfigError(f"rules: {where}: bad regular expression {value!r}: {exc}") from None
+
+
+def _list(data: Mapping[str, object], key: str) -> Sequence[object]:
+    value = data.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"rules: {key} must be a list")
+    return value
+
+
+def _mapping(value: object, where: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"rules: {where} must be a mapping")
+    return value
+
+
+def _kind(entry: Mapping[str, object], where: str) -> str:
+    kind = entry.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ConfigError(f"rules: {where}: unknown kind {kind!r}")
+    return kind
+
+
+def _entry_patterns(entry: Mapping[str, object], where: str) -> list[object]:
+    patterns = entry.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise ConfigError(f"rules: {where}: 'patterns' must be a non-empty list")
+    return patterns
+
+
+_ENTRY_KEYS = frozenset({"kind", "patterns", "outlet", "max_items", "note"})
+
+
+def _kind_patterns(data: Mapping[str, object], key: str, *, full: bool) -> tuple[KindPattern, ...]:
+    out: list[KindPattern] = []
+    for number, raw in enumerate(_list(data, key)):
+        where = f"{key}[{number}]"
+        entry = _mapping(raw, where)
+        extra = sorted(str(k) for k in entry if k not in _ENTRY_KEYS)
+        if extra:
+            raise ConfigError(f"rules: {where}: unknown key(s) {', '.join(extra)}")
+        kind = _kind(entry, where)
+        sources = _entry_patterns(entry, where)
+        for index, source in enumerate(sources):
+            _compile(source, f"{where}.patterns[{index}]")  # precise error before joining
+        # One alternation per entry keeps the number of regex calls per line small.
+        joined = "|".join(f"(?:{s})" for s in sources if isinstance(s, str))
+        out.append(KindPattern(kind, _compile(joined, where, full=full)))
+    return tuple(out)
+
+
+def _patterns(
+    data: Mapping[str, object], key: str, *, need_group: str | None = None
+) -> tuple[re.Pattern[str], ...]:
+    out: list[re.Pattern[str]] = []
+    for number, source in enumerate(_list(data, key)):
+        pattern = _compile(source, f"{key}[{number}]")
+        if need_group and need_group not in pattern.groupindex:
+            raise ConfigError(f"rules: {key}[{number}] needs a (?P<{need_group}>...) group")
+        out.append(pattern)
+    return tuple(out)
+
+
+def _related_labels(data: Mapping[str, object]) -> tuple[RelatedLabel, ...]:
+    out: list[RelatedLabel] = []
+    for number, raw in enumerate(_list(data, "related_labels")):
+        where = f"related_labels[{number}]"
+        entry = _mapping(raw, where)
+        max_items = entry.get("max_items", 1)
+        if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 0:
+            raise ConfigError(f"rules: {where}: max_items must be a non-negative integer")
+        kind = _kind(entry, where) if "kind" in entry else "related_link"
+        for index, source in enumerate(_entry_patterns(entry, where)):
+            pattern = _compile(source, f"{where}.patterns[{index}]", full=True)
+            out.append(RelatedLabel(pattern, max_items, kind))
+    return tuple(out)
+
+
+def _strings(data: Mapping[str, object], key: str) -> tuple[str, ...]:
+    values = _list(data, key)
+    if not all(isinstance(v, str) and v for v in values):
+        raise ConfigError(f"rules: {key} must be a list of non-empty strings")
+    return tuple(str(v) for v in values)
+
+
+def _mastheads(data: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    value = data.get("mastheads", {})
+    entries = _mapping(value if value is not None else {}, "mastheads")
+    out: list[tuple[str, str]] = []
+    for key, display in entries.items():
+        if not isinstance(key, str) or not isinstance(display, str) or not display:
+            raise ConfigError(f"rules: mastheads: {key!r} must map to a non-empty string")
+        out.append((key.casefold(), display))
+    return tuple(out)
