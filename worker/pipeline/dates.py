@@ -1,0 +1,224 @@
+"""The news day of an article: a parseable hint wins, else the date the text attaches to it.
+
+Indonesian news states the day of the reported statement as a weekday with a date:
+`kata X, Selasa (10/6/2025)`, `Kamis 25 April 2019`, `pada Ahad, 21 September 2025`. Dates
+without a weekday (`pada 16 Juni 2025`, `15 Ogos 1974`) are almost always background (the
+day of a post, a historical event), and future or earlier days are marked by cue words, so:
+
+1. `published_hint` (payload/markup) when it parses with a year;
+2. `date_text` (the date phrase cleaning found, e.g. in a dateline) when it has a year;
+3. an explicit publication stamp in a removed piece (`Published on 2026-02-17T09:40:42+07:00`);
+4. the best weekday date in the body: one in the sentence of an attribution verb
+   (`kata`, `ujar`, `dikutip` ...) beats one in a sentence with future or background cues
+   (`akan`, `direncanakan`, `sebelumnya`, `lalu`), ties go to the earliest.
+
+A date without a year gives None: a year is never guessed. Numeric dates are day-first.
+A time is kept only when it directly follows the date with a zone (WIB/WITA/WIT = +07/+08/
++09, UTC/GMT, or a numeric offset); the result is then `YYYY-MM-DDTHH:MM:SS+HH:MM`.
+Regexes and month tables only: dateparser costs ~1.6 ms per string and is not needed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from worker.pipeline.model import Removed
+
+_MONTHS: Final = {
+    # Indonesian / Malay / Javanese / English, full and abbreviated (lower case, no dot).
+    **dict.fromkeys(("januari", "january", "jan"), 1),
+    **dict.fromkeys(("februari", "pebruari", "february", "feb", "peb"), 2),
+    **dict.fromkeys(("maret", "mac", "march", "mar"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "jun", "june"), 6),
+    **dict.fromkeys(("juli", "julai", "july", "jul"), 7),
+    **dict.fromkeys(("agustus", "ogos", "august", "agu", "agt", "ags", "aug", "ogo"), 8),
+    **dict.fromkeys(("september", "sept", "sep"), 9),
+    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+    **dict.fromkeys(("november", "nopember", "nov", "nop"), 11),
+    **dict.fromkeys(("desember", "disember", "december", "des", "dec", "dis"), 12),
+}
+_WEEKDAYS: Final = (
+    "senin|selasa|rabu|kamis|jum'?at|jumaat|sabtu|minggu|ahad|isnin|khamis|"
+    "senen|rebo|kemis|jemuwah|setu|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    "mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+)
+_MONTH_ALT: Final = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ZONES: Final = {"wib": "+07:00", "wita": "+08:00", "wit": "+09:00", "utc": "+00:00",
+                 "gmt": "+00:00", "z": "+00:00"}  # fmt: skip
+
+_TIME: Final = (
+    r"(?:\s*[,|]?\s*(?:pukul|jam|pkl\.?|at)?\s*(?P<hh>[01]?\d|2[0-3])[:.](?P<mi>[0-5]\d)"
+    r"(?::(?P<ss>[0-5]\d))?\s*(?P<zone>WITA|WIB|WIT|UTC|GMT|[+-]\d{2}:?\d{2})\b)?"
+)
+_D: Final = r"(?P<d>[0-3]?\d)"
+_Y: Final = r"(?P<y>(?:19|20)\d{2})"
+_MON: Final = rf"(?P<mon>{_MONTH_ALT})\.?"
+
+#: Weekday + date: `Selasa (10/6/2025)`, `Kamis 25 April 2019`, `Ahad, 21 September 2025`,
+#: `Tuesday, February 17, 2026`; the year is optional so that `Kamis (3/7)` is recognised
+#: (and then yields no date).
+_WEEKDAY_DATE_RE: Final = re.compile(
+    rf"\b(?P<wd>{_WEEKDAYS})\b\.?,?\s*(?:\(\s*)?(?:"
+    rf"{_D}\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y2>(?:19|20)?\d{{2}}))?"
+    rf"|{_D.replace('d>', 'd3>')}\s+(?P<mon3>{_MONTH_ALT})\.?(?:\s+(?P<y3>(?:19|20)\d{{2}}))?"
+    rf"|(?P<mon4>{_MONTH_ALT})\.?\s+(?P<d4>[0-3]?\d),?\s+(?P<y4>(?:19|20)\d{{2}})"
+    rf")\s*\)?{_TIME}",
+    re.IGNORECASE,
+)
+#: Stand-alone dates for hints, date_text and stamps.
+_ISO_RE: Final = re.compile(
+    r"\b(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
+    r"(?:[T ](?P<hh>[0-2]\d):(?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?:\.\d+)?)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_SLASH_RE: Final = re.compile(
+    rf"\b{_D}\s*[/.-]\s*(?P<m>[01]?\d)\s*[/.-]\s*{_Y}\b{_TIME}", re.IGNORECASE
+)
+_YMD_SLASH_RE: Final = re.compile(rf"\b{_Y}/(?P<m>[01]?\d)/{_D}\b")
+_DAY_MONTH_RE: Final = re.compile(rf"\b{_D}\s+{_MON}\s+{_Y}\b{_TIME}", re.IGNORECASE)
+_MONTH_DAY_RE: Final = re.compile(rf"\b{_MON}\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}\b{_TIME}",
+                                  re.IGNORECASE)  # fmt: skip
+_STAMP_RE: Final = re.compile(
+    r"\b(?:published(?:\s+on)?|posted(?:\s+on)?|diterbitkan|dipublikasikan|dipublikasi|"
+    r"tayang|terbit)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+
+_SENTENCE_END_RE: Final = re.compile(r"[.!?](?=[\s\"”'’A-Z]|$)")
+_ATTRIBUTION_RE: Final = re.compile(
+    r"\b(?:kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|terang|sebut|papar|beber|"
+    r"lanjut|pungkas|tandas|katanya|ujarnya|ungkapnya|jelasnya|tuturnya|tegasnya|"
+    r"mengatakan|menyatakan|menjelaskan|menyampaikan|mengungkapkan|menegaskan|menuturkan|"
+    r"dikutip|dilansir|diberitakan|dikonfirmasi|dihubungi|ditemui|sanjang|ngendika|"
+    r"said|says|told|added)\b",
+    re.IGNORECASE,
+)
+_FUTURE_OR_PAST_RE: Final = re.compile(
+    r"\b(?:akan|direncanakan|dijadwalkan|rencananya|mendatang|besok|sebelumnya|lalu|"
+    r"kala itu|saat itu|sejak|pernah|will|scheduled|earlier|last)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    day: date
+    time: str | None  # "HH:MM:SS+HH:MM" when a zoned time was stated
+    start: int
+
+    def iso(self) -> str:
+        return f"{self.day.isoformat()}T{self.time}" if self.time else self.day.isoformat()
+
+
+def published_date(
+    *,
+    paragraphs: tuple[str, ...],
+    removed: tuple[Removed, ...] = (),
+    published_hint: str | None = None,
+    date_text: str | None = None,
+) -> str | None:
+    """The article's news day (ISO 8601), or None when no stated date carries a year."""
+    for text in (published_hint, date_text):
+        found = parse_date(text) if text else None
+        if found is not None:
+            return found
+    for piece in removed:
+        if piece.kind in ("image_caption", "photo_credit", "related_link", "related_headline"):
+            continue
+        stamp = _STAMP_RE.search(piece.text)
+        if stamp is not None:
+            found = parse_date(piece.text[stamp.end() : stamp.end() + 40])
+            if found is not None:
+                return found
+    best: tuple[int, int, _Found] | None = None
+    offset = 0
+    for paragraph in paragraphs:
+        for match in _WEEKDAY_DATE_RE.finditer(paragraph):
+            found_date = _from_weekday_match(match, offset)
+            if found_date is None:
+                continue
+            rank = (_context_score(paragraph, match.start(), match.end()), -found_date.start)
+            if best is None or rank > best[:2]:
+                best = (*rank, found_date)
+        offset += len(paragraph) + 1
+    return best[2].iso() if best else None
+
+
+def parse_date(text: str) -> str | None:
+    """Parse one date string (ISO, `Selasa, 17 Jun 2025 14:58 WIB`, `2025/07/03`, ...)."""
+    found: _Found | None = None
+    for pattern in (_ISO_RE, _WEEKDAY_DATE_RE, _SLASH_RE, _DAY_MONTH_RE, _MONTH_DAY_RE):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        found = _from_weekday_match(match, 0) if pattern is _WEEKDAY_DATE_RE else _from_match(match)
+        if found is not None:
+            return found.iso()
+    match = _YMD_SLASH_RE.search(text)
+    if match is not None:
+        found = _from_match(match)
+    return found.iso() if found else None
+
+
+def _context_score(paragraph: str, start: int, end: int) -> int:
+    """+2 for an attribution verb in the date's sentence, -2 for a future/background cue."""
+    sentence_start = 0
+    for boundary in _SENTENCE_END_RE.finditer(paragraph, 0, start):
+        sentence_start = boundary.end()
+    boundary = _SENTENCE_END_RE.search(paragraph, end)
+    sentence_end = boundary.start() if boundary else len(paragraph)
+    before, after = paragraph[sentence_start:start], paragraph[end:sentence_end]
+    score = 0
+    if _ATTRIBUTION_RE.search(before) or _ATTRIBUTION_RE.search(after[:40]):
+        score += 2
+    if _FUTURE_OR_PAST_RE.search(before[-80:]) or _FUTURE_OR_PAST_RE.match(after.lstrip()):
+        score -= 2
+    return score
+
+
+def _from_weekday_match(match: re.Match[str], offset: int) -> _Found | None:
+    groups = match.groupdict()
+    if groups["d"]:
+        day, month, year = groups["d"], groups["m"], groups["y2"]
+        if year is not None and len(year) == 2:
+            year = "20" + year
+        month_number = int(month)
+    elif groups["d3"]:
+        day, month_number, year = groups["d3"], _MONTHS[groups["mon3"].lower()], groups["y3"]
+    else:
+        day, month_number, year = groups["d4"], _MONTHS[groups["mon4"].lower()], groups["y4"]
+    if year is None:
+        return None
+    return _build(int(year), month_number, int(day), groups, offset + match.start())
+
+
+def _from_match(match: re.Match[str]) -> _Found | None:
+    groups = match.groupdict()
+    month = int(groups["m"]) if groups.get("m") else _MONTHS[groups["mon"].lower()]
+    return _build(int(groups["y"]), month, int(groups["d"]), groups, match.start())
+
+
+def _build(year: int, month: int, day: int, groups: dict[str, str | None], start: int
+           ) -> _Found | None:  # fmt: skip
+    try:
+        stated = date(year, month, day)
+    except ValueError:
+        return None
+    return _Found(stated, _time(groups), start)
+
+
+def _time(groups: dict[str, str | None]) -> str | None:
+    hour, minute, zone = groups.get("hh"), groups.get("mi"), groups.get("zone")
+    if hour is None or minute is None or zone is None:
+        return None
+    offset = _ZONES.get(zone.lower())
+    if offset is None:
+        digits = zone.replace(":", "")
+        offset = f"{digits[:3]}:{digits[3:]}"
+    return f"{int(hour):02d}:{minute}:{groups.get('ss') or '00'}{offset}"

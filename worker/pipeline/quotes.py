@@ -1,0 +1,180 @@
+"""Direct quotes and their speakers.
+
+A quote is the text between quotation marks (`"…"`, `“…”`), without a trailing comma; a quote
+that never closes runs to the end of its paragraph. Its attribution is read next to it:
+
+- after it: `kata X`, `ujar Kapolres Bogor AKBP X`, `X menegaskan`, `said X`, `she added`,
+  pronoun forms (`ujarnya`, `katanya`, `kata dia`, `dia menambahkan`, `lanjutnya`) and
+  descriptions (`kata wanita yang akrab disapa Ami ini`);
+- before it: `X mengatakan: "…"`, `Menurut X, "…"`;
+- none: a quote that directly follows another one continues its speaker.
+
+Names are resolved to the fullest form known from entity extraction; pronouns and
+descriptions resolve to the person who last spoke in the text before the quote (a person
+followed by a speech verb or named in an attribution), looking back two paragraphs, else to
+the last person mentioned. Quotes whose speaker cannot be identified are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from worker.pipeline.entities import EntityAnalysis, Mention
+from worker.pipeline.model import Quote
+
+#: Shortest quote (in words) that is reported; shorter ones are scare quotes and titles.
+MIN_WORDS: Final = 3
+#: Paragraphs looked back through to resolve a pronoun attribution.
+LOOKBACK_PARAGRAPHS: Final = 2
+
+_VERBS: Final = (
+    "kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|terang|sebut|papar|beber|lanjut|"
+    "pungkas|tandas|tutup|timpal|seru|tanya|jawab|aku|klaim|sanjang|tembung|ngendika|"
+    "sambung|urai|kilah|cetus|akui|tulis|minggah"
+)
+_NAME: Final = r"[A-ZÀ-Þ][\w'’.-]*(?:,? (?:[A-ZÀ-Þ][\w'’.-]*|dan|of|bin|binti|van|de))*"
+_AFTER_VERB_RE: Final = re.compile(
+    rf"^[\s,]*(?P<verb>(?:{_VERBS})(?P<nya>nya)?)\b(?P<rest>[^.!?\"“”]{{0,160}})",
+    re.IGNORECASE,
+)
+_AFTER_SUBJECT_RE: Final = re.compile(
+    rf"^[\s,]*(?P<subject>dia|ia|beliau|he|she|they|{_NAME})\s+(?:pun\s+|juga\s+)?"
+    r"(?P<verb>menambahkan|menegaskan|mengatakan|menjelaskan|melanjutkan|menyatakan|"
+    r"mengungkapkan|menuturkan|menyebut|berkata|said|says|added|told|explained)\b"
+)
+_AFTER_SAID_RE: Final = re.compile(rf"^[\s,]*(?P<verb>said|says|added|told)\s+(?P<subject>{_NAME})")
+_BEFORE_RE: Final = re.compile(
+    rf"(?:(?P<subject>{_NAME})\s+(?:mengatakan|menegaskan|menjelaskan|menyatakan|"
+    rf"menambahkan|mengungkapkan|berkata|said)|(?:[Mm]enurut|[Kk]ata|[Uu]jar)\s+"
+    rf"(?P<subject2>{_NAME}))\s*[,:]?\s*$"
+)
+_PRONOUN_RE: Final = re.compile(r"^(?:dia|ia|beliau|he|she|they|nya)\b", re.IGNORECASE)
+_QUOTE_CHARS: Final = re.compile(r"[\"“”]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    paragraph: int
+    start: int  # index of the opening mark
+    end: int  # index just after the closing mark (paragraph end when unclosed)
+    text: str
+
+
+def _quote_spans(index: int, paragraph: str) -> list[_Span]:
+    spans: list[_Span] = []
+    opening = -1
+    for match in _QUOTE_CHARS.finditer(paragraph):
+        mark = match.group(0)
+        if opening < 0:
+            if mark != "”":
+                opening = match.start()
+        elif mark in ('"', "”"):
+            spans.append(_span(index, paragraph, opening, match.end()))
+            opening = -1
+    if opening >= 0:
+        spans.append(_span(index, paragraph, opening, len(paragraph)))
+    return spans
+
+
+def _span(index: int, paragraph: str, start: int, end: int) -> _Span:
+    inner = paragraph[start + 1 : end - 1 if end < len(paragraph) or paragraph[-1] in "\"”"
+                      else end]  # fmt: skip
+    return _Span(index, start, end, inner.strip().rstrip(",").strip())
+
+
+def _resolve(name: str, analysis: EntityAnalysis) -> str:
+    """The fullest known person name contained in `name` (rightmost wins), else `name`."""
+    best: tuple[int, str] | None = None
+    for entity in analysis.entities.person:
+        candidates = {entity.text, *entity.text.split()}
+        for candidate in candidates:
+            for match in re.finditer(rf"(?<!\w){re.escape(candidate)}(?!\w)", name):
+                if len(candidate) >= 3 and (best is None or match.end() > best[0]):
+                    best = (match.end(), entity.text)
+    if best is not None:
+        return best[1]
+    for mention in analysis.person_mentions:
+        if mention.name in name:
+            return mention.name
+    return name.rsplit(",", maxsplit=1)[-1].strip()
+
+
+def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span) -> str | None:
+    """The person who last spoke (or was last named) before `span`, outside quotes."""
+
+    def inside_quote(m: Mention) -> bool:
+        return any(q.paragraph == m.paragraph and q.start <= m.start < q.end for q in quotes)
+
+    before = [
+        m for m in mentions
+        if (m.paragraph, m.start) < (span.paragraph, span.start) and not inside_quote(m)
+    ]  # fmt: skip
+    recent = [m for m in before if m.paragraph >= span.paragraph - LOOKBACK_PARAGRAPHS]
+    for pool in ([m for m in recent if m.speaks], recent, before):
+        if pool:
+            return pool[-1].name
+    return None
+
+
+def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tuple[Quote, ...]:
+    """Every attributed direct quote, in text order."""
+    spans = [s for i, p in enumerate(paragraphs) for s in _quote_spans(i, p)]
+    quotes: list[Quote] = []
+    previous: tuple[_Span, str | None] | None = None
+    for position, span in enumerate(spans):
+        if len(span.text.split()) < MIN_WORDS:
+            continue
+        paragraph = paragraphs[span.paragraph]
+        speaker, attribution = _attribution(paragraph, span, analysis)
+        if speaker == "":  # pronoun or description
+            speaker = _last_speaker(analysis.person_mentions, spans[:position], span)
+            if previous is not None and previous[1] and _adjacent(paragraphs, previous[0], span):
+                speaker = previous[1]
+        elif speaker is None and previous is not None and _adjacent(paragraphs, previous[0], span):
+            speaker = previous[1]
+        if speaker:
+            quotes.append(Quote(text=span.text, speaker=speaker, attribution=attribution))
+            previous = (span, speaker)
+    return tuple(quotes)
+
+
+def _adjacent(paragraphs: tuple[str, ...], first: _Span, second: _Span) -> bool:
+    """Whether `second` directly continues `first` (same or next paragraph, little between)."""
+    if second.paragraph == first.paragraph:
+        gap = paragraphs[first.paragraph][first.end : second.start]
+        return len(gap) < 120 and not re.search(r"[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z]+", gap[:3])
+    return second.paragraph == first.paragraph + 1 and second.start == 0
+
+
+def _attribution(
+    paragraph: str, span: _Span, analysis: EntityAnalysis
+) -> tuple[str | None, str | None]:
+    """(speaker, attribution) next to `span`: speaker "" means a pronoun to resolve."""
+    after = paragraph[span.end :]
+    match = _AFTER_VERB_RE.match(after)
+    if match is not None:
+        rest = match.group("rest")
+        verb = match.group("verb")
+        name = re.match(rf"\s+(?P<name>{_NAME})", rest)
+        if match.group("nya") or name is None or _PRONOUN_RE.match(rest.strip()):
+            phrase = verb if match.group("nya") else (verb + rest).split(",")[0].strip()
+            return "", phrase
+        return _resolve(name.group("name"), analysis), f"{verb} {name.group('name')}".rstrip(",")
+    match = _AFTER_SUBJECT_RE.match(after)
+    if match is not None:
+        subject = match.group("subject")
+        phrase = f"{subject} {match.group('verb')}"
+        if _PRONOUN_RE.match(subject):
+            return "", phrase
+        return _resolve(subject, analysis), phrase
+    match = _AFTER_SAID_RE.match(after)
+    if match is not None:
+        subject = match.group("subject")
+        return _resolve(subject, analysis), f"{match.group('verb')} {subject}"
+    match = _BEFORE_RE.search(paragraph[max(0, span.start - 200) : span.start])
+    if match is not None:
+        subject = match.group("subject") or match.group("subject2")
+        return _resolve(subject, analysis), match.group(0).strip(" ,:")
+    return None, None
