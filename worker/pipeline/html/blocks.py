@@ -1,0 +1,316 @@
+"""One pass over the DOM that turns it into text blocks, plus the tree shape the scorer needs.
+
+A *block* is the text between two block-level boundaries (``<p>``, ``<div>``, ``<li>``,
+``<br>``...), with how much of it sits inside links and which boilerplate element, if any,
+encloses it. Elements get preorder numbers; an element's subtree is the number range
+``[index, ends[index]]``, so "is this block inside that container" is two comparisons and
+subtree sums are one reverse sweep. The walk is iterative (lxml's `iterwalk`), so nesting depth
+costs no recursion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+import lxml.etree
+import lxml.html
+
+from worker.pipeline.html import noise
+
+BLOCK_TAGS: Final = frozenset(
+    [
+        "html",
+        "body",
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "legend",
+        "address",
+        "hr",
+        "center",
+        "details",
+        "summary",
+        "hgroup",
+        "menu",
+        "noscript",
+        "picture",
+    ]
+)
+HEADING_TAGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Block kind by the tag of the block's own element (when no enclosing context overrides it).
+_KIND_BY_TAG: Final = {
+    **dict.fromkeys(HEADING_TAGS, "heading"),
+    **dict.fromkeys(("li", "dt", "dd"), "item"),
+    **dict.fromkeys(("td", "th"), "cell"),
+    "p": "p",
+}
+#: Elements indexed per page at most; the walk's cost is linear in this.
+MAX_ELEMENTS: Final = 50_000
+#: Noise kind of skipped (invisible) elements in `DomIndex.noise`.
+DEAD: Final = noise.DEAD
+
+# Whitespace runs (incl. NBSP and friends) collapse to one space. Zero-width characters and
+# soft hyphens disappear (they split words for tokenizers), and so do control characters and
+# U+FFFD, the debris of broken encodings.
+_SPACES: Final = re.compile(r"\s+")
+_INVISIBLE: Final = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ufffd\ud800-\udfff]+"
+)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse whitespace, drop invisible and control characters, strip the ends."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+@dataclass(slots=True)
+class Block:
+    """A run of text between block boundaries, with the context the filters need."""
+
+    text: str
+    link_chars: int
+    owner: int  # preorder index of the nearest enclosing block-level element
+    tag: str  # that element's tag
+    kind: str  # "p" | "heading" | "item" | "quote" | "pre" | "cell" | "caption" | "text"
+    noise: str | None  # boilerplate kind of the nearest noisy ancestor, None if none
+    noisy_ancestors: tuple[int, ...]  # indices of all noisy ancestors, outermost first
+    level: int = 0  # heading level (1-6) for headings
+
+    @property
+    def link_density(self) -> float:
+        """Share of the block's characters that sit inside ``<a>`` elements."""
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+@dataclass(slots=True)
+class DomIndex:
+    """Elements in preorder with their parents and subtree ends (see module docstring)."""
+
+    elements: list[lxml.html.HtmlElement] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    noise: list[str | None] = field(default_factory=list)  # own kind, not inherited
+
+    def contains(self, ancestor: int, index: int) -> bool:
+        """True when element `index` lies in the subtree of element `ancestor`."""
+        return ancestor <= index <= self.ends[ancestor]
+
+
+@dataclass(slots=True)
+class _Walk:
+    index: DomIndex
+    blocks: list[Block] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    block_stack: list[int] = field(default_factory=list)
+    open_stack: list[int] = field(default_factory=list)
+    noise_stack: list[int] = field(default_factory=list)
+    anchors: int = 0
+    captions: int = 0
+    quotes: int = 0
+    pres: int = 0
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        if self.anchors:
+            self.link_chars += len(text.strip())
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        text = normalize_space("".join(self.parts))
+        link_chars = self.link_chars
+        self.parts.clear()
+        self.link_chars = 0
+        if not text:
+            return
+        owner = self.block_stack[-1] if self.block_stack else 0
+        tag = self.index.tags[owner]
+        self.blocks.append(
+            Block(
+                text=text,
+                link_chars=min(link_chars, len(text)),
+                owner=owner,
+                tag=tag,
+                kind=self._kind(tag),
+                noise=self.index.noise[self.noise_stack[-1]] if self.noise_stack else None,
+                noisy_ancestors=tuple(self.noise_stack),
+                level=int(tag[1]) if tag in HEADING_TAGS else 0,
+            )
+        )
+
+    def _kind(self, tag: str) -> str:
+        # Context first: a caption is a caption whatever its tags; headings keep their kind
+        # inside quotes; text inside <pre>/<blockquote> is code/quote, not a plain paragraph.
+        if self.captions:
+            return "caption"
+        kind = _KIND_BY_TAG.get(tag, "text")
+        if kind == "heading":
+            return kind
+        if self.pres:
+            return "pre"
+        return "quote" if self.quotes else kind
+
+
+def walk(root: lxml.html.HtmlElement) -> tuple[DomIndex, list[Block]]:
+    """Index the elements under `root` and cut its visible text into blocks, in order."""
+    state = _Walk(DomIndex())
+    index = state.index
+    classifier = noise.NoiseClassifier()
+    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        if len(index.elements) >= MAX_ELEMENTS:
+            # Only hostile markup gets here (real pages have a few thousand elements): the
+            # rest of the page is not read; open elements end where the walk stopped.
+            for position in state.open_stack:
+                index.ends[position] = len(index.elements) - 1
+            break
+        tag = element.tag
+        if not isinstance(tag, str):  # comments/PIs survive when a caller built the tree
+            if event == "end" and element.tail and element is not root:
+                state.add(element.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            position = len(index.elements)
+            index.elements.append(element)
+            index.parents.append(state.open_stack[-1] if state.open_stack else -1)
+            index.ends.append(position)
+            index.tags.append(tag)
+            state.open_stack.append(position)
+            kind = classifier.kind(element, tag)
+            index.noise.append(kind)
+            if kind == DEAD:
+                walker.skip_subtree()
+                continue
+            _open(state, element, tag, position, kind)
+        else:
+            position = state.open_stack.pop()
+            index.ends[position] = len(index.elements) - 1
+            if index.noise[position] != DEAD:
+                _close(state, tag, position)
+            if element.tail and element is not root:
+                state.add(element.tail)
+    state.flush()
+    return index, state.blocks
+
+
+def _open(
+    state: _Walk, element: lxml.html.HtmlElement, tag: str, position: int, kind: str | None
+) -> None:
+    # Noisy inline elements (a caption <span>, a share <a>) get their own block so that their
+    # text carries the flag instead of melting into the surrounding paragraph.
+    if tag in BLOCK_TAGS or tag == "br" or kind is not None:
+        state.flush()
+    if tag in BLOCK_TAGS:
+        state.block_stack.append(position)
+    if kind is not None:
+        state.noise_stack.append(position)
+    if tag == "a":
+        state.anchors += 1
+    elif tag in ("figcaption", "caption") or kind == "caption":
+        state.captions += 1
+    elif tag == "blockquote":
+        state.quotes += 1
+    elif tag == "pre":
+        state.pres += 1
+    if element.text:
+        state.add(element.text)
+
+
+def _close(state: _Walk, tag: str, position: int) -> None:
+    kind = state.index.noise[position]
+    if tag in BLOCK_TAGS or kind is not None:
+        state.flush()
+    if tag in BLOCK_TAGS and state.block_stack and state.block_stack[-1] == position:
+        state.block_stack.pop()
+    if kind is not None and state.noise_stack:
+        state.noise_stack.pop()
+    if tag == "a":
+        state.anchors -= 1
+    elif tag in ("figcaption", "caption") or kind == "caption":
+        state.captions -= 1
+    elif tag == "blockquote":
+        state.quotes -= 1
+    elif tag == "pre":
+        state.pres -= 1
+
+
+# A "noisy" element (class names a sidebar, role=banner...) that holds this share of the page's
+# substantial text is a page wrapper with a misleading name ("has-sidebar", "with-comments"),
+# not boilerplate; its flag is dropped.
+_WRAPPER_SHARE: Final = 0.5
+_SUBSTANTIAL_CHARS: Final = 80
+_SUBSTANTIAL_MAX_LINKS: Final = 0.3
+_EMBED_KINDS: Final = frozenset({"share", "navigation"})
+
+
+def resolve_noise(index: DomIndex, blocks: list[Block]) -> None:
+    """Settle the noise flags once the whole page is known.
+
+    Flags that enclose most of the page's substantial text are dropped (see above), and quoted
+    text inside embed widgets (a tweet's ``<blockquote>`` in a "social-embed" box) is unflagged:
+    the article quotes it.
+    """
+    for block in blocks:
+        if block.kind == "quote" and block.noise in _EMBED_KINDS:
+            block.noise = None
+    substantial = [0] * len(index.elements)
+    total = 0
+    for block in blocks:
+        if len(block.text) >= _SUBSTANTIAL_CHARS and block.link_density < _SUBSTANTIAL_MAX_LINKS:
+            substantial[block.owner] += len(block.text)
+            total += len(block.text)
+    if not total:
+        return
+    for position in range(len(substantial) - 1, 0, -1):
+        parent = index.parents[position]
+        if parent >= 0:
+            substantial[parent] += substantial[position]
+    vetoed = {
+        position
+        for position, kind in enumerate(index.noise)
+        if kind is not None and kind != DEAD and substantial[position] >= _WRAPPER_SHARE * total
+    }
+    if not vetoed:
+        return
+    for block in blocks:
+        if block.noise is None or not vetoed.intersection(block.noisy_ancestors):
+            continue
+        remaining = [i for i in block.noisy_ancestors if i not in vetoed]
+        block.noise = index.noise[remaining[-1]] if remaining else None

@@ -1,0 +1,209 @@
+"""Which elements are never article text, judged from tag, attributes, class and id names.
+
+Two strengths: *dead* elements (scripts, forms controls, hidden nodes) are skipped outright;
+*noisy* elements (navigation, comment threads, share bars, related-link boxes, ads) are kept
+but their text is flagged, so the container scorer can count it against a candidate and the
+block filter can report it as removed boilerplate. Names are matched as whole tokens of the
+class/id (``related-posts`` -> ``related``, ``posts``; ``shareBar`` -> ``share``, ``bar``),
+which avoids the substring traps of matching ``ad`` inside ``header`` or ``load``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import lxml.html
+
+#: Elements whose content is never visible text.
+DEAD_TAGS: Final = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "video",
+        "audio",
+        "map",
+        "select",
+        "option",
+        "button",
+        "textarea",
+        "input",
+        "label",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "dialog",
+    ]
+)
+
+#: Structural elements that hold page chrome rather than the article (kind reported as removed).
+NOISY_TAGS: Final = {
+    "nav": "navigation",
+    "aside": "aside",
+    "footer": "footer",
+    "menu": "navigation",
+}
+
+
+def _kinds(kind: str, names: str) -> dict[str, str]:
+    return dict.fromkeys(names.split(), kind)
+
+
+# Whole class/id tokens that name boilerplate, mapped to the kind reported in `removed`.
+_NOISE_TOKENS: Final[dict[str, str]] = {
+    **_kinds("comments", "comment comments disqus replies respond discussion"),
+    **_kinds(
+        "related",
+        """related recommended recommendations recirc recirculation trending popular mostpopular
+        mostread readmore readalso outbrain taboola more next prev previous teaser teasers
+        bacajuga""",
+    ),
+    **_kinds("share", "share sharing sharebar social socials sociallinks follow"),
+    **_kinds(
+        "ad",
+        """ad ads adv advert adverts advertisement advertising adslot adunit dfp sponsor sponsored
+        promo promotion banner commercial""",
+    ),
+    **_kinds(
+        "newsletter",
+        """newsletter subscribe subscription signup paywall registration cookie cookies consent
+        gdpr popup modal overlay""",
+    ),
+    **_kinds(
+        "navigation",
+        """nav navbar navigation menu breadcrumb breadcrumbs pagination pager sidebar masthead
+        toolbar skip header footer topbar widget widgets rail sitemap""",
+    ),
+    **_kinds("tags", "tags tag tagcloud keywords topics"),
+    **_kinds("byline", "author byline bio authorbio dateline timestamp"),
+    **_kinds("caption", "caption figcaption credit credits"),
+    **_kinds("hidden", "sronly visuallyhidden screenreaderonly screenreadertext"),
+}
+
+# Tokens that name article text (a bonus for candidate containers).
+_CONTENT_TOKENS: Final = frozenset(
+    {"article", "content", "entry", "post", "story", "body", "text", "main", "blog"}
+)
+
+_ROLE_NOISE: Final = {
+    **_kinds("navigation", "navigation banner search menu"),
+    **_kinds("newsletter", "dialog alert"),
+    "contentinfo": "footer",
+    "complementary": "aside",
+}
+
+# Joined names ("relatedposts", "sharebuttons") that the token split cannot see.
+_NOISE_PREFIXES: Final = tuple(
+    tuple(pair.split(":"))
+    for pair in [
+        "related:related",
+        "share:share",
+        "social:share",
+        "comment:comments",
+        "newsletter:newsletter",
+        "advert:ad",
+        "sidebar:navigation",
+    ]
+)
+_JOIN: Final = re.compile(r"[_\-]+")
+_SPLIT: Final = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
+_HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Attribute values longer than this are not class names (hostile or generated markup).
+_MAX_NAME_CHARS: Final = 300
+
+
+#: `NoiseClassifier.kind` of elements whose subtree is skipped.
+DEAD: Final = "dead"
+
+
+class NoiseClassifier:
+    """`is_dead` and `classify` with a per-page memo: pages repeat the same class names a lot.
+
+    Create one per page (the memo is not meant to outlive it).
+    """
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str | None, str | None, str | None], str | None] = {}
+
+    def kind(self, element: lxml.html.HtmlElement, tag: str) -> str | None:
+        """`DEAD`, a boilerplate kind, or None for ordinary elements."""
+        if tag in DEAD_TAGS or element.get("hidden") is not None:
+            return DEAD
+        style = element.get("style")
+        if style is not None and _HIDDEN_STYLE.search(style[:_MAX_NAME_CHARS]) is not None:
+            return DEAD
+        key = (tag, element.get("class"), element.get("id"), element.get("role"))
+        try:
+            return self._memo[key]
+        except KeyError:
+            found = self._memo[key] = classify(element, tag)
+            return found
+
+
+def is_dead(element: lxml.html.HtmlElement, tag: str) -> bool:
+    """True for elements whose whole subtree is invisible or non-text."""
+    if tag in DEAD_TAGS:
+        return True
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return style is not None and _HIDDEN_STYLE.search(style[:_MAX_NAME_CHARS]) is not None
+
+
+def classify(element: lxml.html.HtmlElement, tag: str) -> str | None:
+    """The boilerplate kind an element's tag/role/class/id names, or None for ordinary ones."""
+    kind = NOISY_TAGS.get(tag)
+    if kind is not None:
+        return kind
+    role = element.get("role")
+    if role is not None and role in _ROLE_NOISE:
+        return _ROLE_NOISE[role]
+    for attribute in ("class", "id"):
+        value = element.get(attribute)
+        if not value:
+            continue
+        for name in value[:_MAX_NAME_CHARS].split():
+            kind = _name_kind(name)
+            if kind is not None:
+                return kind
+    return None
+
+
+def _name_kind(name: str) -> str | None:
+    # "read-more" and "readMore" both become "readmore"; tokens catch "related-posts".
+    joined = _JOIN.sub("", name).lower()
+    kind = _NOISE_TOKENS.get(joined)
+    if kind is not None:
+        return kind
+    for token in _SPLIT.split(name):
+        kind = _NOISE_TOKENS.get(token.lower())
+        if kind is not None:
+            return kind
+    for prefix, prefix_kind in _NOISE_PREFIXES:
+        if joined.startswith(prefix):
+            return prefix_kind
+    if "caption" in joined or "credit" in joined:
+        return "caption"
+    return None
+
+
+def names_content(element: lxml.html.HtmlElement) -> bool:
+    """True when the class/id names the article text (``article-body``, ``entry-content``)."""
+    names = " ".join(
+        value[:_MAX_NAME_CHARS]
+        for value in (element.get("class"), element.get("id"), element.get("itemprop"))
+        if value is not None
+    )
+    return any(token.lower() in _CONTENT_TOKENS for token in _SPLIT.split(names) if token)
