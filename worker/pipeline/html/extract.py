@@ -1,0 +1,121 @@
+"""`extract_html`: bytes or text in, article body and metadata out, via a two-speed cascade.
+
+1. Bound and decode the input, parse it once (`parse`).
+2. Fast path: the DOM scorer (`fast`). Its answer is final when the page is unambiguous: enough
+   body text, little substantial text outside the chosen container, no rival subtree scoring
+   close to it. Most news pages are like that and cost a few milliseconds.
+3. Otherwise trafilatura (precision mode) gives a second opinion on the same tree. When the two
+   agree, the fast answer stands (its paragraphs are the cleaner of the two). When they do not,
+   readability gives a third and the answer that agrees best with the other two wins (the
+   medoid), which overrules whichever extractor alone went astray.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import lxml.html
+
+from worker.pipeline.html.decode import decode_html_bytes
+from worker.pipeline.html.errors import HtmlRejected
+from worker.pipeline.html.fallback import readability_paragraphs, trafilatura_paragraphs
+from worker.pipeline.html.fast import FastResult, fast_extract
+from worker.pipeline.html.metadata import extract_metadata
+from worker.pipeline.html.model import HtmlExtraction
+from worker.pipeline.html.parse import parse_document
+from worker.pipeline.html.similarity import agreement
+
+DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
+
+_CONFIDENT_CHARS: Final = 500
+_OUTSIDE_SHARE: Final = 0.15
+_RIVAL_SHARE: Final = 0.15
+_AGREEMENT: Final = 0.8
+# Second opinions cost 10-30 ms on a normal page and grow with the tree; past this many
+# elements (only hostile or pathological pages have them) the fast answer is final.
+_MAX_ELEMENTS_FOR_FALLBACK: Final = 20_000
+
+
+def extract_html(
+    markup: str | bytes, *, url: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> HtmlExtraction:
+    """Extract the article body, metadata, media text and removed boilerplate from a page.
+
+    Raises `HtmlRejected` with reason ``payload_too_large`` (over `max_bytes`),
+    ``html_undecodable`` (binary data) or ``html_no_content`` (no body text).
+    """
+    document = parse_document(_to_text(markup, max_bytes))
+    fast = fast_extract(document)
+    paragraphs, extractor = _cascade(document, fast, url)
+    if not paragraphs:
+        raise HtmlRejected("html_no_content", "no article text found in the markup")
+    return HtmlExtraction(
+        paragraphs=tuple(paragraphs),
+        metadata=extract_metadata(document, url),
+        media=tuple(fast.cleaned.media),
+        removed=tuple(fast.cleaned.removed),
+        extractor=extractor,
+    )
+
+
+def _to_text(markup: str | bytes, max_bytes: int) -> str:
+    if isinstance(markup, bytes):
+        if len(markup) > max_bytes:
+            raise HtmlRejected(
+                "payload_too_large", f"markup is {len(markup)} bytes, the limit is {max_bytes}"
+            )
+        text = decode_html_bytes(markup)
+    else:
+        # len() counts characters; UTF-8 needs at least as many bytes, at most four times.
+        size = len(markup)
+        if size * 4 > max_bytes:
+            size = len(markup.encode("utf-8", errors="surrogatepass"))
+        if size > max_bytes:
+            raise HtmlRejected(
+                "payload_too_large", f"markup is {size} bytes as UTF-8, the limit is {max_bytes}"
+            )
+        text = markup
+    return text
+
+
+def is_confident(fast: FastResult) -> bool:
+    """Whether the fast path's answer is unambiguous enough to skip the second opinion."""
+    choice = fast.choice
+    body_chars = sum(len(paragraph) for paragraph in fast.cleaned.paragraphs)
+    return (
+        body_chars >= _CONFIDENT_CHARS
+        and choice.outside_chars <= _OUTSIDE_SHARE * choice.inside_chars
+        and choice.rival_score <= _RIVAL_SHARE * choice.score
+    )
+
+
+def _cascade(
+    document: lxml.html.HtmlElement, fast: FastResult, url: str | None
+) -> tuple[list[str], str]:
+    paragraphs = fast.cleaned.paragraphs
+    if is_confident(fast) or fast.element_count > _MAX_ELEMENTS_FOR_FALLBACK:
+        return paragraphs, "fast"
+    second = trafilatura_paragraphs(document, url, precision=True)
+    if not second or (paragraphs and agreement(paragraphs, second) >= _AGREEMENT):
+        return paragraphs, "fast"
+    if not paragraphs:
+        return second, "trafilatura"
+    third = readability_paragraphs(document)
+    return _medoid([(paragraphs, "fast"), (second, "trafilatura"), (third, "readability")])
+
+
+def _medoid(candidates: Sequence[tuple[list[str], str]]) -> tuple[list[str], str]:
+    """The candidate agreeing most with the others; earlier candidates win ties."""
+    best, best_score = candidates[0], -1.0
+    for position, candidate in enumerate(candidates):
+        if not candidate[0]:
+            continue
+        score = sum(
+            agreement(candidate[0], other[0])
+            for other_position, other in enumerate(candidates)
+            if other_position != position and other[0]
+        )
+        if score > best_score:
+            best, best_score = candidate, score
+    return best

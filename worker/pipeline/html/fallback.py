@@ -1,0 +1,83 @@
+"""Second opinions for the cascade: trafilatura (and readability) run on the parsed tree.
+
+Both libraries accept an lxml tree, so the page is parsed once. trafilatura copies the tree
+before cleaning it; readability is given a copy here because it edits its input in place.
+Their text output is split into paragraphs and whitespace-normalised like the fast path's.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Final
+
+import lxml.html
+import trafilatura
+from readability import Document  # type: ignore[import-untyped]  # ships no type information
+
+from worker.pipeline.html.blocks import BLOCK_TAGS, normalize_space
+
+_LIST_BULLET: Final = "- "
+
+# trafilatura and readability log every page they give up on at WARNING/INFO; that is the
+# cascade's business to judge, not an operator's.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+logging.getLogger("readability").setLevel(logging.ERROR)
+
+
+def trafilatura_paragraphs(
+    document: lxml.html.HtmlElement, url: str | None, *, precision: bool
+) -> list[str]:
+    """trafilatura's body text as paragraphs (empty when it finds nothing)."""
+    text = trafilatura.extract(
+        document,
+        url=url,
+        output_format="txt",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        favor_precision=precision,
+        deduplicate=False,
+        with_metadata=False,
+    )
+    if not isinstance(text, str):
+        return []
+    paragraphs = []
+    for line in text.splitlines():
+        paragraph = normalize_space(line)
+        if paragraph.startswith(_LIST_BULLET):  # trafilatura's rendering of list items
+            paragraph = paragraph[len(_LIST_BULLET) :]
+        if paragraph:
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def readability_paragraphs(document: lxml.html.HtmlElement) -> list[str]:
+    """readability-lxml's body text as paragraphs (empty when it finds nothing)."""
+    summary = Document(copy.deepcopy(document)).summary(html_partial=True)
+    if not summary.strip():
+        return []
+    fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
+    paragraphs: list[str] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        text = normalize_space("".join(parts))
+        parts.clear()
+        if text:
+            paragraphs.append(text)
+
+    for event, element in lxml.etree.iterwalk(fragment, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS or tag == "br":
+                flush()
+            if element.text:
+                parts.append(element.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if element.tail and element is not fragment:
+                parts.append(element.tail)
+    flush()
+    return paragraphs
