@@ -1,0 +1,59 @@
+"""JSON-lines driver for html_bench.py: ``{"id","url","html"}`` in, ``{"source_id","body"}`` out.
+
+Usage (from the repository root)::
+
+    python ../shared/tools/html_bench.py score ../shared/corpus/html-dev \\
+        --cmd 'ours=.venv/bin/python benchmarks/html_driver.py' -e trafilatura -e readability
+
+One output line per input line, flushed at once (the bench times each page in lockstep).
+A page the extractor rejects (`HtmlRejected`) gets an empty body, as the benchmark expects;
+the rejection reason goes to stderr. Add ``--extractor`` to also emit which cascade path
+produced each body (field ``extractor``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from worker.pipeline.html import HtmlRejected, extract_html
+
+_WARMUP_PAGE = (
+    "<html><body><article><p>"
+    + "A warm-up sentence so that lazy initialisation does not land on the first page. " * 8
+    + "</p></article></body></html>"
+)
+
+
+def main() -> int:
+    """Answer every stdin record with one stdout record."""
+    with_extractor = "--extractor" in sys.argv[1:]
+    extract_html(_WARMUP_PAGE)
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        record = orjson.loads(line)
+        answer: dict[str, object] = {"source_id": record.get("id")}
+        try:
+            result = extract_html(record.get("html") or "", url=record.get("url"))
+        except HtmlRejected as exc:
+            print(f"{record.get('id')}: rejected: {exc.reason}: {exc.message}", file=sys.stderr)
+            answer["body"] = ""
+            answer["extractor"] = f"rejected:{exc.reason}"
+        else:
+            answer["body"] = "\n\n".join(result.paragraphs)
+            answer["extractor"] = result.extractor
+        if not with_extractor:
+            del answer["extractor"]
+        out.write(orjson.dumps(answer) + b"\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
