@@ -1,22 +1,28 @@
 """Named entities (person, location, organisation) from capitalised spans and their cues.
 
-No model: a span is a run of capitalised words (with `dan`/`of`/`bin`... inside names that
-allow them). Each span is read left to right against word lists (`worker/pipeline/data`):
-titles and ranks (`Kapolres`, `AKBP`) announce a person whose name is the plain capitalised
-run that follows them; organisation heads and tails (`PT`, `Kementerian`, `Tbk`, `Airlines`)
-and place heads (`Kabupaten`, `Pelabuhan`) mark organisations and places; a gazetteer knows
-countries, provinces and cities. Spans without such cues are typed by their context:
-`di`/`ke`/`dari` before a place, an age `(21)` or a speech verb (`kata Agus`, `Agus
-mengatakan`) around a person. Short mentions are merged into the fullest written form
-(`Putin` -> `Vladimir Putin`, `Kejaksaan Agung (Kejagung)` -> one entry) and entities are
-ranked by mentions, then by first position.
+No model. A span is a run of capitalised words (with `dan`/`of`/`bin`... inside names).
+Each span is read left to right against word lists (`worker/pipeline/data`):
+
+- titles and ranks (`Kapolres`, `AKBP`, `Menteri`) announce a person: the name is the run of
+  plain capitalised words after the title and its fillers (`Kabid Humas Polda Sumut Kombes
+  Ferry Walintukan` -> org `Polda Sumut`, person `Ferry Walintukan`);
+- organisation heads/tails (`PT`, `Kementerian`, `Tbk`, `Airlines`), well-known
+  organisations and non-trivial acronyms mark organisations; place heads (`Kabupaten`,
+  `Pelabuhan`) and a gazetteer of countries, provinces and cities mark places;
+- a run of plain words is typed by its context: a speech verb (`kata Agus`, `Agus
+  mengatakan`), `bernama`, an age `(21)`, or a name used as a speaker elsewhere -> person;
+  `di`/`ke`/`dari` before it -> place; otherwise two or more plain words -> person.
+
+Short mentions are merged into the fullest written form (`Putin` -> `Vladimir Putin`,
+`Kejaksaan Agung (Kejagung)`, `Fakar Suhartami Pratama atau Fakarich` -> one entry) and
+entities are ranked by mentions (body and title), then by first position.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final, Literal
 
 from worker.pipeline.data import entries, words
@@ -24,40 +30,75 @@ from worker.pipeline.model import Entities, Entity
 
 Kind = Literal["person", "location", "organization"]
 
-#: Most entities reported per type (labels hold at most 6; a few more help recall).
-MAX_PER_TYPE: Final = 8
+#: Most entities reported per type (labels hold at most 6; precision is pooled).
+MAX_PER_TYPE: Final = 6
 
 _STOP: Final = words("stopwords_id") | words("stopwords_en")
 _TITLES: Final = words("person_titles")
-_TITLE_FILL: Final = words("title_words")
+_FILL: Final = words("title_words")
 _ORG_HEADS: Final = words("org_heads")
 _ORG_TAILS: Final = words("org_tails")
 _LOC_HEADS: Final = words("location_heads")
 _EXTENDERS: Final = words("place_extenders")
+_COMMON: Final = words("common_words")
 _NOT_ENTITY: Final = words("non_entity_acronyms")
 _PLACES: Final = frozenset(p.casefold() for p in entries("places"))
+# `Sumut = Sumatera Utara`: short place names newsrooms use inside organisation names.
+_PLACE_ALIASES: Final = MappingProxyType(
+    {k.strip().casefold(): v.strip() for k, v in (e.split("=") for e in entries("place_aliases"))}
+)
+_KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organizations"))
+_NOT_PLAIN: Final = _STOP | _TITLES | _FILL | _ORG_HEADS | _LOC_HEADS | _COMMON | _PLACES
+# Capitalised words that end an organisation or place name (`Kota Bekasi Selasa`).
+_BREAKS: Final = words("stopwords_dates")
+_NAME_LINKS: Final = frozenset(("bin", "binti", "van", "von", "de", "der", "al", "el"))
+# Words glued to a preceding name by scrapers (`Anungmengaku`, `Jayayang`).
+_GLUED: Final = (
+    "mengatakan", "mengaku", "menyebut", "menjelaskan", "mengungkapkan", "menegaskan",
+    "menyampaikan", "merupakan", "menjadi", "bersama", "sebagai", "dengan", "kepada",
+    "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
+)  # fmt: skip
 
-_UPPER: Final = "A-ZÀ-ÖØ-Þ"
-_TOKEN: Final = rf"(?:[{_UPPER}][\w'’]*(?:-[\w'’]+)*(?:\.com|\.co\.id|\.id)?\.?|[{_UPPER}]\.)"
-_CONNECTOR: Final = r"(?:dan|of|the|de|del|van|von|der|bin|binti|al|el|da|&)"
-_SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:{_CONNECTOR} )*{_TOKEN})*")
+_U: Final = "A-ZÀ-ÖØ-Þ"
+_TOKEN: Final = (
+    rf"(?:(?:Dr|Prof|Ir|Jl|Hj|H|St|Mr|Mrs|Ms|Drs|Dra|Sdr)\.|[{_U}]\.(?= [{_U}])"
+    rf"|[{_U}][\w'’]*(?:-[\w'’]+)*(?:\.com|\.co\.id)?)"
+)
+_SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
+                             rf"{_TOKEN})*")  # fmt: skip
 _CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
-_AGE_RE: Final = re.compile(r"\s*\(\d{1,3}\)")
+_ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
+_ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
+_AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
+_SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”’]?\s+|[\"“]\s*)$")
 _LOC_BEFORE_RE: Final = re.compile(
-    r"(?:\b(?:di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|in|at|from|to)"
-    r"\s+)$"
+    r"\b(?:di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)\s+$"
+)
+_ORG_BEFORE_RE: Final = re.compile(
+    r"\b(?:diberitakan|dilansir|dikutip|mengutip|melansir|laporan|media|klub|grup|kelompok|"
+    r"sanggar|perusahaan|aplikasi|platform|partai|organisasi|band)\s+(?:dari\s+|[a-z]+\s+)?$",
+    re.IGNORECASE,
+)
+_SPEECH_BEFORE_RE: Final = re.compile(
+    r"\b(?:kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|tembung|"
+    r"lanjut|terang|papar|pungkas|tandas|menurut|said|according to)\s+$",
+    re.IGNORECASE,
 )
 _PERSON_BEFORE_RE: Final = re.compile(
-    r"\b(?:bernama|kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|"
-    r"menurut|asuhan|dijaga|dipimpin oleh|absennya|said|by|pengamat \w+|sosok|saudara|"
-    r"sdr\.?)\s+$",
+    r"\b(?:bernama|sosok|saudara|sdr\.?|asuhan|dijaga|dipimpin oleh|absennya|pengamat \w+|"
+    r"putra|putri|istri|suami|anak|ayah|ibu|adik|kakak)\s+$",
     re.IGNORECASE,
 )
 _SPEECH_AFTER_RE: Final = re.compile(
-    r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+)?(?:mengatakan|menyatakan|"
-    r"menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|menyampaikan|"
-    r"menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|said|says|told|"
-    r"added)\b"
+    r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
+    r"menyatakan|menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|"
+    r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
+    r"merespons|said|says|told|added)\b"
+)
+_ANCHOR_RE: Final = re.compile(
+    rf"\b(?:kata|ujar|ungkap|tutur|tegas|imbuh|ucap|beber|sanjang|menurut|[Mm]enurut|said)\s+"
+    rf"({_TOKEN})|({_TOKEN})\s+(?:mengatakan|menjelaskan|menambahkan|menegaskan|mengungkapkan|"
+    rf"said|says)\b"
 )
 
 
@@ -69,7 +110,7 @@ class Mention:
     start: int
     end: int
     name: str
-    speaks: bool  # followed by a speech verb (`X mengatakan`) or after one (`kata X`)
+    speaks: bool  # named as a speaker (`kata X`, `X mengatakan`) or introduced with an age
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +126,8 @@ class _Candidate:
     kind: Kind
     text: str
     first: int
-    count: int = 1
+    count: int = 0
+    cued: bool = False
     aliases: set[str] = field(default_factory=set)
 
 
@@ -100,34 +142,40 @@ def _is_acronym(token: str) -> bool:
 
 def _is_plain(token: str) -> bool:
     """A token that may be part of a person's name."""
-    folded = _fold(token)
     return (
-        token[0].isupper()
-        and not _is_acronym(token)
-        and folded not in _STOP
-        and folded not in _TITLES
-        and folded not in _TITLE_FILL
-        and folded not in _ORG_HEADS
-        and folded not in _LOC_HEADS
-        and folded not in _PLACES
+        not _is_acronym(token)
+        and _fold(token) not in _NOT_PLAIN
+        and not any(ch.isdigit() for ch in token)
     )
 
 
-def _split_camel(token: str) -> list[str]:
-    """`JakartaPramono` -> [`Jakarta`, `Pramono`] when the left part is a known word."""
-    parts = _CAMEL_RE.split(token)
-    if len(parts) > 1 and (_fold(parts[0]) in _PLACES or _fold(parts[0]) in _STOP):
-        return parts
-    return [token]
+def _tokens(span: str) -> list[tuple[str, int]]:
+    """Tokens of a span with their offsets; possessives dropped, glued words cut off."""
+    out: list[tuple[str, int]] = []
+    offset = 0
+    for raw in span.split(" "):
+        token = re.sub(r"['’]s$", "", raw)
+        lowered = token.lower()
+        glued = next((w for w in _GLUED if lowered.endswith(w) and len(token) - len(w) >= 3
+                      and _fold(token) not in _PLACES), None)  # fmt: skip
+        if glued is not None:
+            token = token[: -len(glued)]
+        parts = _CAMEL_RE.split(token)
+        if len(parts) > 1 and _fold(parts[0]) in (_PLACES | _STOP):
+            out.extend((part, offset + token.index(part)) for part in parts)
+        else:
+            out.append((token, offset))
+        if glued is not None:
+            break
+        offset += len(raw) + 1
+    return out
 
 
 def _place_length(tokens: list[str], start: int) -> int:
     """How many tokens from `start` form a gazetteer place (with extenders), or 0."""
     for size in (3, 2, 1):
-        if (
-            start + size <= len(tokens)
-            and " ".join(_fold(t) for t in tokens[start : start + size]) in _PLACES
-        ):
+        if start + size <= len(tokens) and " ".join(map(_fold, tokens[start:start + size])) \
+                in _PLACES:  # fmt: skip
             end = start + size
             while end < len(tokens) and _fold(tokens[end]) in _EXTENDERS:
                 end += 1
@@ -135,42 +183,70 @@ def _place_length(tokens: list[str], start: int) -> int:
     return 0
 
 
+def _known_org_length(tokens: list[str], start: int) -> int:
+    for size in (3, 2, 1):
+        if start + size <= len(tokens) and " ".join(map(_fold, tokens[start:start + size])) \
+                in _KNOWN_ORGS:  # fmt: skip
+            return size
+    return 0
+
+
 @dataclass(slots=True)
 class _Reader:
-    """Types the spans of one text and collects candidates and person mentions."""
+    """Types the spans of a text, collecting candidates, aliases and person mentions."""
 
+    anchors: frozenset[str]
     found: dict[str, _Candidate] = field(default_factory=dict)
-    mentions: list[tuple[int, int, int, str, bool]] = field(default_factory=list)
+    redirect: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
+    suppressed: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int, str, bool]] = field(default_factory=list)
     order: int = 0
+    alias_of: str | None = None  # set while reading the span after `atau`/`alias`
+    alias_end: int = 0
 
-    def add(self, kind: Kind, text: str, paragraph: int = -1, start: int = -1,
-            speaks: bool = False) -> None:  # fmt: skip
-        text = text.strip(" ,.")
-        if len(text) < 2 or _fold(text) in _STOP or text.upper() in _NOT_ENTITY:
-            return
+    def add(self, kind: Kind, text: str, where: tuple[int, int], cued: bool, speaks: bool
+            ) -> str:  # fmt: skip
         key = text.casefold()
+        if self.alias_of is not None and self.alias_of != key:
+            self.redirect[key] = self.alias_of
+        key = self.redirect.get(key, key)
         self.order += 1
-        if key in self.found:
-            self.found[key].count += 1
-        else:
-            self.found[key] = _Candidate(kind, text, self.order)
-        if kind == "person" and paragraph >= 0:
-            self.mentions.append((paragraph, start, start + len(text), text, speaks))
+        candidate = self.found.get(key)
+        if candidate is None:
+            candidate = self.found[key] = _Candidate(kind, text, self.order)
+        candidate.count += 1
+        candidate.cued |= cued
+        if candidate.kind == "person" and where[0] >= 0:
+            self.mentions.append((where[0], where[1], key, speaks))
+        return key
 
-    def read(self, paragraph: int, text: str) -> None:
+    def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
         for match in _SPAN_RE.finditer(text):
+            if self.alias_of is not None and match.start() > self.alias_end:
+                self.alias_of = None
             before = text[max(0, match.start() - 40) : match.start()]
-            after = text[match.end() : match.end() + 40]
-            self._span(paragraph, match.start(), match.group(0), before, after)
+            after = text[match.end() : match.end() + 60]
+            last = self._span(paragraph, match.start(), match.group(0), before, after, title)
+            abbr = _ABBR_AFTER_RE.match(after)
+            if abbr is not None:
+                self._abbreviation(abbr.group(1), last)
+            self.alias_of = None
+            alias = _ALIAS_AFTER_RE.match(after)
+            if alias is not None and last is not None:
+                self.alias_of, self.alias_end = last, match.end() + alias.end()
 
-    def _span(self, paragraph: int, offset: int, span: str, before: str, after: str) -> None:
-        tokens = [part for token in span.split(" ") for part in _split_camel(token)]
-        # Offsets of each token inside the span (camel parts are contiguous).
-        starts, position = [], 0
-        for token in tokens:
-            position = span.index(token, position)
-            starts.append(position)
-            position += len(token)
+    def _abbreviation(self, abbr: str, last: str | None) -> None:
+        """`Kejaksaan Agung (Kejagung)`: the abbreviation is the entity's alias, or noise."""
+        if last is not None:
+            self.redirect[abbr.casefold()] = last
+            self.found[last].aliases.add(abbr)
+        else:
+            self.suppressed.add(abbr.casefold())
+
+    def _span(self, paragraph: int, offset: int, span: str, before: str, after: str,
+              title: bool) -> str | None:  # fmt: skip
+        pairs = _tokens(span)
+        tokens = [t for t, _ in pairs]
         i = 0
         while (
             i < len(tokens)
@@ -178,102 +254,234 @@ class _Reader:
             and _fold(tokens[i]) not in (_TITLES | _ORG_HEADS | _LOC_HEADS)
         ):
             i += 1
+        if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
+            before = before + span[: pairs[i][1]] if i < len(pairs) else before
         if i == len(tokens):
+            return None
+        sentence_start = i == 0 and bool(_SENTENCE_START_RE.search(before))
+        parse = _Parse(self, paragraph, offset, span, pairs, before, after, title)
+        return parse.run(i, sentence_start)
+
+
+@dataclass(slots=True)
+class _Parse:
+    """One span, read left to right into typed segments (see the module docstring)."""
+
+    reader: _Reader
+    paragraph: int
+    offset: int
+    span: str
+    pairs: list[tuple[str, int]]
+    before: str
+    after: str
+    title: bool
+    last: str | None = None
+
+    def text(self, start: int, end: int) -> str:
+        token, position = self.pairs[end - 1]
+        return self.span[self.pairs[start][1] : position + len(token)]
+
+    def emit(self, kind: Kind, start: int, end: int, *, cued: bool = True,
+             speaks: bool = False) -> None:  # fmt: skip
+        text = self.text(start, end).strip(" ,.-")
+        folded = text.casefold()
+        if len(text) < 2 or folded in _STOP or folded in _NOT_ENTITY:
             return
-        self._typed(paragraph, offset, tokens, starts, i, span, before, after)
+        if folded in self.reader.suppressed:
+            return
+        where = (self.paragraph, self.offset + self.pairs[start][1]) if not self.title else (-1, 0)
+        self.last = self.reader.add(kind, text, where, cued, speaks)
 
-    def _typed(self, paragraph: int, offset: int, tokens: list[str], starts: list[int],
-               i: int, span: str, before: str, after: str) -> None:  # fmt: skip
-        def text_of(a: int, b: int) -> str:
-            return span[starts[a] : starts[b - 1] + len(tokens[b - 1])]
-
+    def run(self, i: int, sentence_start: bool) -> str | None:
+        tokens = [t for t, _ in self.pairs]
         n = len(tokens)
-        person_cue = bool(_PERSON_BEFORE_RE.search(before)) and i == 0
+        cue = bool(_SPEECH_BEFORE_RE.search(self.before) or _PERSON_BEFORE_RE.search(self.before))
+        speech_before = bool(_SPEECH_BEFORE_RE.search(self.before))
+        after_other = False  # a common word or acronym came first: `Unit Mobil Mercedes Benz`
+        if i == 0 and _ORG_BEFORE_RE.search(self.before) and not self.title:
+            self.emit("organization", 0, n)
+            return self.last
         while i < n:
             folded = _fold(tokens[i])
-            if folded in _TITLES and not (folded == "pak" and i + 1 < n and False):
-                j = i + 1
-                while j < n and (_fold(tokens[j]) in _TITLES or _fold(tokens[j]) in _TITLE_FILL
-                                 or tokens[j] in ("dan", "&")):  # fmt: skip
-                    j += 1
-                i, person_cue = j, True
+            nxt = _fold(tokens[i + 1]) if i + 1 < n else ""
+            if self.title:  # headlines are title case: only trust the gazetteers there
+                size = _place_length(tokens, i) or _known_org_length(tokens, i)
+                if size and _place_length(tokens, i):
+                    self.emit("location", i, i + size)
+                elif size:
+                    self.emit("organization", i, i + size)
+                i += size or 1
                 continue
-            if folded in _ORG_HEADS or (folded == "the" and i + 1 < n):
-                j = i + 1
-                while j < n and not (person_cue and _is_plain(tokens[j]) and j > i + 1
-                                     and _fold(tokens[j - 1]) not in _ORG_HEADS
-                                     and (_is_acronym(tokens[j - 1]) or _place_length(
-                                         tokens, j - 1) == 1)):  # fmt: skip
-                    if _fold(tokens[j]) in _TITLES and j > i + 1:
-                        break
-                    j += 1
+            if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
+                j = self._consume(i + 2, cue, location=True)
+                self.emit("location", i, j)
+                i = j
+                continue
+            if folded in _ORG_HEADS or (folded, nxt) == ("rumah", "sakit"):
+                j = self._consume(i + 1, cue, location=False)
                 if j > i + 1:
-                    self.add("organization", text_of(i, j))
+                    self.emit("organization", i, j)
                 i = j
                 continue
             if folded in _LOC_HEADS and i + 1 < n and _fold(tokens[i + 1]) not in _STOP:
-                j = i + 2
-                while j < n and (_fold(tokens[j]) in _EXTENDERS or (
-                        not person_cue and _is_plain(tokens[j]))):  # fmt: skip
-                    j += 1
-                self.add("location", text_of(i, j))
+                j = self._consume(i + 1, cue, location=True)
+                self.emit("location", i, j)
                 i = j
                 continue
             size = _place_length(tokens, i)
             if size:
-                self.add("location", text_of(i, i + size))
+                if i + size < n and _fold(tokens[i + size]) in _ORG_TAILS:
+                    j = self._org_tail(i + size)
+                    self.emit("organization", i, j)
+                    i = j
+                else:
+                    self.emit("location", i, i + size)
+                    i += size
+                continue
+            size = _known_org_length(tokens, i)
+            if size:
+                self.emit("organization", i, i + size)
                 i += size
+                continue
+            if folded in _TITLES and not (folded == "wali" and nxt != "kota" and i + 1 < n):
+                j = i + 1
+                while j < n and (_fold(tokens[j]) in (_TITLES | _FILL) or tokens[j] in "dan&"
+                                 or (folded == "wali" and j == i + 1)):  # fmt: skip
+                    j += 1
+                i, cue = j, True
                 continue
             if _is_acronym(tokens[i]):
                 j = i + 1
                 if j < n and _fold(tokens[j]) in _ORG_TAILS:
-                    j += 1
-                if tokens[i].upper() not in _NOT_ENTITY:
-                    self.add("organization", text_of(i, j))
+                    j = self._org_tail(j)
+                # A short unknown acronym after a title is a person's initials (`Aipda PS`).
+                if folded not in _NOT_ENTITY and len(tokens[i]) >= 3 and not (cue and j == i + 1):
+                    self.emit("organization", i, j)
+                after_other = True
                 i = j
                 continue
-            j = i
-            while j < n and (_is_plain(tokens[j]) or (j > i and tokens[j] in (
-                    "bin", "binti", "van", "von", "de", "der", "al", "el"))):  # fmt: skip
-                j += 1
+            j = self._plain_run(i)
             if j == i:
+                after_other = True
                 i += 1
                 continue
             if j < n and _fold(tokens[j]) in _ORG_TAILS:
-                self.add("organization", text_of(i, j + 1))
-                i = j + 1
+                end = self._org_tail(j)
+                self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
+                i = end
                 continue
-            name = text_of(i, j)
-            tail = span[starts[j - 1] + len(tokens[j - 1]) :] + after if j == n else ""
-            speaks = j == n and bool(_SPEECH_AFTER_RE.match(after))
-            if person_cue or speaks or (j == n and _AGE_RE.match(after)):
-                self.add("person", name, paragraph, offset + starts[i], speaks or person_cue)
-            elif i == 0 and _LOC_BEFORE_RE.search(before):
-                self.add("location", name)
-            elif j - i >= 2 and not tail.startswith(" ("):
-                self.add("person", name, paragraph, offset + starts[i])
+            self._plain(
+                i,
+                j,
+                cue=cue,
+                speech_before=speech_before and i == 0,
+                after_other=after_other,
+                sentence_start=sentence_start and i == 0,
+            )
             i = j
+        return self.last
+
+    def _plain(self, i: int, j: int, *, cue: bool, speech_before: bool, after_other: bool,
+               sentence_start: bool) -> None:  # fmt: skip
+        tokens = [t for t, _ in self.pairs]
+        at_end = j == len(tokens)
+        speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(self.after)))
+        aged = at_end and bool(_AGE_AFTER_RE.match(self.after))
+        anchored = any(t in self.reader.anchors for t in tokens[i:j])
+        if cue or speaks or aged or anchored:
+            self.emit("person", i, j, speaks=speaks or aged)
+        elif i == 0 and _LOC_BEFORE_RE.search(self.before):
+            self.emit("location", i, j)
+        elif j - i >= 2 and not after_other and not (at_end and _ABBR_AFTER_RE.match(self.after)):
+            self.emit("person", i, j, cued=not sentence_start)
+
+    def _plain_run(self, i: int) -> int:
+        """End of the run of name-like tokens starting at `i` (== i when there is none)."""
+        tokens = [t for t, _ in self.pairs]
+        j = i
+        while j < len(tokens):
+            token = tokens[j]
+            if j > i and _fold(token) in _ORG_TAILS:
+                break
+            if _is_plain(token):
+                if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
+                    # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
+                    self.pairs[j] = (token.split("-")[0], self.pairs[j][1])
+                    return j + 1
+                j += 1
+            elif j > i and token in _NAME_LINKS and j + 1 < len(tokens):
+                j += 1
+            elif j > i and len(token) <= 2 and token.isupper() and j + 1 == len(tokens):
+                j += 1  # `Mahfud MD`, `Andri M Rijal`
+            else:
+                break
+        return j
+
+    def _consume(self, j: int, cue: bool, *, location: bool) -> int:
+        """End of an organisation or place name that started before `j`."""
+        tokens = [t for t, _ in self.pairs]
+        start = j
+        while j < len(tokens):
+            folded = _fold(tokens[j])
+            if folded in _BREAKS:
+                break
+            if j > start and (folded in _TITLES or tokens[j] in self.reader.anchors):
+                break
+            if (
+                j > start
+                and cue
+                and _is_plain(tokens[j])
+                and (_is_acronym(tokens[j - 1]) or _fold(tokens[j - 1]) in _PLACES)
+            ):
+                break  # `Pos SAR Banyuwangi | Wahyu Setia Budi`
+            if location and j > start and folded in _ORG_HEADS:
+                break
+            j += 1
+        while j > start and tokens[j - 1] in ("dan", "of", "the", "&"):
+            j -= 1
+        return j
+
+    def _org_tail(self, j: int) -> int:
+        """Past an organisation tail word and an `of <place>`/place that completes it."""
+        tokens = [t for t, _ in self.pairs]
+        j += 1
+        if j + 1 < len(tokens) and tokens[j] == "of":
+            size = _place_length(tokens, j + 1) or (1 if _is_plain(tokens[j + 1]) else 0)
+            return j + 1 + size if size else j
+        return j + (_place_length(tokens, j) if j < len(tokens) else 0)
+
+
+def _anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
+    """Capitalised words used as speakers (`kata Agus`, `Agus mengatakan`): name parts."""
+    found: set[str] = set()
+    for paragraph in paragraphs:
+        for match in _ANCHOR_RE.finditer(paragraph):
+            token = match.group(1) or match.group(2)
+            if _is_plain(token):
+                found.add(token)
+    return frozenset(found)
 
 
 def find_entities(title: str | None, paragraphs: tuple[str, ...]) -> EntityAnalysis:
     """Entities of the body (counted over body and title) and the person mentions."""
-    reader = _Reader()
+    reader = _Reader(anchors=_anchor_tokens(paragraphs))
     for index, paragraph in enumerate(paragraphs):
         reader.read(index, paragraph)
-    merged = _merge(reader.found)
-    mentions = tuple(
-        Mention(p, s, e, merged.get(name.casefold(), name), speaks)
-        for p, s, e, name, speaks in reader.mentions
-    )
+    if title:
+        reader.read(-1, title, title=True)
+    canonical = _merge(reader)
     body = "\n".join(paragraphs)
     by_kind: dict[Kind, list[_Candidate]] = {"person": [], "location": [], "organization": []}
-    for candidate in reader.found.values():
-        if candidate.text.casefold() in merged:
+    for key, candidate in reader.found.items():
+        if key in canonical or not candidate.cued:
             continue
-        count = _count(candidate, body, title)
-        by_kind[candidate.kind].append(
-            _Candidate(candidate.kind, candidate.text, candidate.first, max(count, 1))
-        )
+        candidate.count = max(_count(candidate, body, title), 1)
+        by_kind[candidate.kind].append(candidate)
+    mentions = tuple(
+        Mention(p, s, s + len(reader.found[k].text), reader.found[canonical.get(k, k)].text, sp)
+        for p, s, k, sp in reader.mentions
+        if reader.found[canonical.get(k, k)].kind == "person"
+    )
     return EntityAnalysis(
         entities=Entities(
             person=_ranked(by_kind["person"]),
@@ -284,37 +492,73 @@ def find_entities(title: str | None, paragraphs: tuple[str, ...]) -> EntityAnaly
     )
 
 
-def _merge(found: dict[str, _Candidate]) -> dict[str, str]:
-    """Short forms mapped to the fullest form of the same entity (casefolded key)."""
-    merged: dict[str, str] = {}
-    persons = [c for c in found.values() if c.kind == "person"]
-    for short in found.values():
-        short_tokens = short.text.split()
-        for full in persons if short.kind == "person" else found.values():
-            if full is short or len(full.text) <= len(short.text):
+def _merge(reader: _Reader) -> dict[str, str]:
+    """Map each alias or short form (key) to the key of its fullest form."""
+    found = reader.found
+    canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
+    items = [(k, c) for k, c in found.items() if k not in canonical]
+    for key, short in items:
+        tokens = short.text.split()
+        targets = []
+        for other_key, full in items:
+            if other_key == key or len(full.text) <= len(short.text):
                 continue
             full_tokens = full.text.split()
-            if short.kind == "person" and (
-                short_tokens == full_tokens[: len(short_tokens)]
-                or short_tokens == full_tokens[-len(short_tokens) :]
+            if short.kind == full.kind == "person":
+                if tokens in (full_tokens[: len(tokens)], full_tokens[-len(tokens) :]):
+                    targets.append(other_key)
+            elif short.kind == "person" and not short.cued:
+                continue
+            elif (
+                short.kind == "person"
+                and full.kind != "person"
+                and f" {short.text} " in (f" {full.text} ")
+                and _fold(full_tokens[0]) in (_ORG_HEADS | _LOC_HEADS)
             ):
-                merged[short.text.casefold()] = full.text
-                full.aliases.add(short.text)
-                break
-            if (
-                short.kind != "person"
-                and short.kind == full.kind
-                and full.text.endswith(" " + short.text)
-                and _fold(full_tokens[0]) in (_LOC_HEADS | _ORG_HEADS)
+                targets.append(other_key)  # `Mayora Indah` inside `PT Mayora Indah Tbk`
+            elif short.kind == full.kind and (
+                full.text.endswith(" " + short.text)
+                and _fold(full_tokens[0]) in (_ORG_HEADS | _LOC_HEADS)
+                or (full_tokens[0], full_tokens[-1]) == (tokens[0], tokens[-1])
+                and set(tokens) <= set(full_tokens)
             ):
-                merged[short.text.casefold()] = full.text
-                full.aliases.add(short.text)
-                break
-    return merged
+                targets.append(other_key)
+        targets += [k for k, full in items if k != key and _abbreviates(short, full)]
+        if targets:
+            canonical[key] = max(targets, key=lambda k: found[k].count)
+    for key, target in list(canonical.items()):
+        while target in canonical and canonical[target] != key:
+            target = canonical[target]
+        canonical[key] = target
+        found[target].aliases.add(found[key].text)
+        found[target].cued |= found[key].cued
+    return canonical
+
+
+def _abbreviates(short: _Candidate, full: _Candidate) -> bool:
+    """`Kementerian ESDM` for `Kementerian Energi dan Sumber Daya Mineral`, `Polda Sumut`
+    for `Polda Sumatera Utara`: same kind, same words around an acronym or a place alias."""
+    if short.kind != full.kind or short.kind == "person":
+        return False
+    tokens = [_PLACE_ALIASES.get(_fold(t), t) for t in short.text.split()]
+    long_tokens = full.text.split()
+    if " ".join(tokens) == full.text:
+        return True
+    for index, token in enumerate(tokens):
+        if not _is_acronym(token):
+            continue
+        head, tail = tokens[:index], tokens[index + 1 :]
+        middle = long_tokens[len(head) : len(long_tokens) - len(tail)]
+        if long_tokens[: len(head)] != head or (tail and long_tokens[-len(tail) :] != tail):
+            continue
+        initials = "".join(w[0] for w in middle if w[0].isupper())
+        if len(middle) >= 2 and initials == token.replace("-", ""):
+            return True
+    return False
 
 
 def _count(candidate: _Candidate, body: str, title: str | None) -> int:
-    """Mentions of the entity or its aliases in body and title (whole-word matches)."""
+    """Whole-word mentions of the entity or its aliases in body and title."""
     names = sorted({candidate.text, *candidate.aliases}, key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
     return len(pattern.findall(body)) + len(pattern.findall(title or ""))
@@ -323,8 +567,3 @@ def _count(candidate: _Candidate, body: str, title: str | None) -> int:
 def _ranked(candidates: list[_Candidate]) -> tuple[Entity, ...]:
     ordered = sorted(candidates, key=lambda c: (-c.count, c.first))
     return tuple(Entity(text=c.text, count=c.count) for c in ordered[:MAX_PER_TYPE])
-
-
-def iter_person_names(analysis: EntityAnalysis) -> Iterator[str]:
-    """Person names, fullest forms, most mentioned first."""
-    return (entity.text for entity in analysis.entities.person)

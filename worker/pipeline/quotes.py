@@ -112,7 +112,9 @@ def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Spa
         if (m.paragraph, m.start) < (span.paragraph, span.start) and not inside_quote(m)
     ]  # fmt: skip
     recent = [m for m in before if m.paragraph >= span.paragraph - LOOKBACK_PARAGRAPHS]
-    for pool in ([m for m in recent if m.speaks], recent, before):
+    # A named speaker nearby beats anyone merely mentioned; a speaker further back beats
+    # a person mentioned in passing (`... bernama Puput` after `kata Agus`).
+    for pool in ([m for m in recent if m.speaks], [m for m in before if m.speaks], recent, before):
         if pool:
             return pool[-1].name
     return None
