@@ -22,7 +22,7 @@ from worker.pipeline.boilerplate import Found
 from worker.pipeline.lines import FUNCTION_WORDS, Line, headline_shaped
 from worker.pipeline.model import Removed
 from worker.pipeline.paragraphs import join_text
-from worker.pipeline.rules import CleaningRules
+from worker.pipeline.rules import CleaningRules, KindPattern
 
 __all__ = ["Paragraph", "filter_paragraphs", "strip_seo_keyword"]
 
@@ -34,6 +34,8 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 _HEADING_ECHO = 0.4
 _MIN_HEADLINE_WORDS = 6
 _MIN_DUPLICATE_CHARS = 40
+# `block_rules` describe short promos; a long paragraph that mentions WhatsApp is news.
+_MAX_BLOCK_RULE_CHARS = 500
 _CREDIT_TAIL = re.compile(r"\s*\([^()]{2,60}\)\s*$")
 
 
@@ -46,8 +48,11 @@ def filter_paragraphs(
     found: list[Found] = []
     seen: set[str] = set()
     caption_keys = {c.casefold() for c in captions if c}
+    # Block rules run only if one of them hits the short paragraphs somewhere at all.
+    short = "\n".join(t.lower() for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS)
+    block_rules = rules.block_rules.active(short) if short else ()
     for index, (text, group) in enumerate(paragraphs):
-        kind = _paragraph_kind(text, index, paragraphs, rules, caption_keys)
+        kind = _paragraph_kind(text, index, paragraphs, block_rules, caption_keys)
         if kind is None and len(text) >= _MIN_DUPLICATE_CHARS:
             kind = "scraper_duplicate" if text in seen else None
             seen.add(text)
@@ -65,12 +70,14 @@ def _paragraph_kind(
     text: str,
     index: int,
     paragraphs: list[Paragraph],
-    rules: CleaningRules,
+    block_rules: tuple[KindPattern, ...],
     caption_keys: set[str],
 ) -> str | None:
-    for rule in rules.block_rules:
-        if rule.pattern.search(text):
-            return rule.kind
+    if block_rules and len(text) <= _MAX_BLOCK_RULE_CHARS:
+        lowered = text.lower()
+        for rule in block_rules:
+            if rule.pattern.search(lowered):
+                return rule.kind
     if caption_keys and _repeats_caption(text, caption_keys):
         return "image_caption"
     if _bare_headline(text, index, paragraphs):

@@ -28,7 +28,6 @@ __all__ = [
     "Found",
     "LineResult",
     "classify_lines",
-    "first_kind",
     "strip_inline",
     "strip_signoff_tail",
 ]
@@ -40,6 +39,8 @@ Found = tuple[tuple[int, int], Removed]
 _SIGNOFF_WINDOW = 15
 # A related-article headline is a line of this many words at most.
 _MAX_HEADLINE_WORDS = 25
+# Whole-line rules describe short chrome; longer lines are body (and skip the regex).
+_MAX_RULE_LINE_CHARS = 400
 # The spider-join split needs at least this many joins in one line to be trusted.
 _MIN_JOINS = 2
 
@@ -53,24 +54,24 @@ class LineResult:
     credits: list[str] = field(default_factory=list)
 
 
-def first_kind(rules: tuple[KindPattern, ...], text: str, *, full: bool = True) -> str | None:
-    """Kind of the first rule that matches `text` (whole text when `full`), else None."""
-    for rule in rules:
-        matched = rule.pattern.fullmatch(text) if full else rule.pattern.search(text)
-        if matched:
-            return rule.kind
-    return None
-
-
 # --------------------------------------------------------------------------- step 1
 
 
 def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
     """Split spider-joined lines and remove boilerplate spans inside lines."""
     result = LineResult()
+    # Each rule is tried once on the whole text; only the rules that hit run line by line.
+    joined = "\n".join(line.text for line in lines)
+    spans = rules.inline_rules.active(joined)
+    labels = rules.inline_labels.active(joined)
+    pairs = zip(rules.paragraph_joins, rules.joins_multiline, strict=True)
+    joins = tuple(pattern for pattern, anywhere in pairs if anywhere.search(joined))
+    if not (spans or labels or joins):
+        result.kept.extend(lines)
+        return result
     for line in lines:
-        for piece in _split_joins(line, rules):
-            text, found = _remove_spans(piece, rules)
+        for piece in _split_joins(line, joins):
+            text, found = _remove_spans(piece, spans, labels)
             result.removed.extend(found)
             if text:
                 result.kept.append(piece.with_text(text))
@@ -79,9 +80,9 @@ def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
     return result
 
 
-def _split_joins(line: Line, rules: CleaningRules) -> list[Line]:
-    for pattern in rules.paragraph_joins:
-        cuts = [m.start() for m in pattern.finditer(line.text)]
+def _split_joins(line: Line, joins: tuple[re.Pattern[str], ...]) -> list[Line]:
+    for pattern in joins:
+        cuts = [m.end() - 1 for m in pattern.finditer(line.text)]
         if len(cuts) < _MIN_JOINS:
             continue
         pieces: list[Line] = []
@@ -99,10 +100,12 @@ def _split_joins(line: Line, rules: CleaningRules) -> list[Line]:
     return [line]
 
 
-def _remove_spans(line: Line, rules: CleaningRules) -> tuple[str, list[Found]]:
+def _remove_spans(
+    line: Line, spans: tuple[KindPattern, ...], labels: tuple[KindPattern, ...]
+) -> tuple[str, list[Found]]:
     text = line.text
     found: list[Found] = []
-    for rule in rules.inline_rules:
+    for rule in spans:
         if rule.pattern.search(text) is None:
             continue
         parts: list[str] = []
@@ -111,31 +114,29 @@ def _remove_spans(line: Line, rules: CleaningRules) -> tuple[str, list[Found]]:
             if m.end() == m.start():
                 continue
             parts.append(text[last : m.start()])
-            found.append(
-                ((line.order[0], line.order[1] + m.start()), Removed(rule.kind, m.group().strip()))
-            )
+            where = (line.order[0], line.order[1] + m.start())
+            found.append((where, Removed(rule.kind, m.group().strip())))
             last = m.end()
         parts.append(text[last:])
         text = " ".join(p.strip() for p in parts if p.strip())
-    text, label_found = _remove_inline_labels(text, line, rules)
-    found.extend(label_found)
+    if labels:
+        text, label_found = _remove_inline_labels(text, line, labels)
+        found.extend(label_found)
     return text, found
 
 
-def _remove_inline_labels(text: str, line: Line, rules: CleaningRules) -> tuple[str, list[Found]]:
+def _remove_inline_labels(
+    text: str, line: Line, labels: tuple[KindPattern, ...]
+) -> tuple[str, list[Found]]:
     """`Baca juga: <Headline>` inside a flattened paragraph: remove label plus headline run."""
     found: list[Found] = []
-    for rule in rules.inline_labels:
+    for rule in labels:
         m = rule.pattern.search(text)
         # At the start of a line the whole line is the link; `line_rules` handles that.
         while m is not None and m.start() > 0:
             end = m.end() + inline_label_span(text[m.end() :])
-            found.append(
-                (
-                    (line.order[0], line.order[1] + m.start()),
-                    Removed(rule.kind, text[m.start() : end].strip()),
-                )
-            )
+            where = (line.order[0], line.order[1] + m.start())
+            found.append((where, Removed(rule.kind, text[m.start() : end].strip())))
             text = (text[: m.start()].rstrip() + " " + text[end:].lstrip()).strip()
             m = rule.pattern.search(text, m.start() + 1) if m.start() + 1 <= len(text) else None
     return text, found
@@ -188,12 +189,22 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
     i = 0
     while i < len(lines):
         line = lines[i]
+        if (
+            len(line.text) > _MAX_RULE_LINE_CHARS
+            or rules.line_union is None
+            or rules.line_union.fullmatch(line.text) is None
+        ):
+            # An ordinary body line: no whole-line rule can match it.
+            result.kept.append(line.with_text(line.text, new_paragraph=True) if cut else line)
+            cut = False
+            i += 1
+            continue
         consumed = _syndication(lines, i, rules, result) or _related(lines, i, rules, result)
         if consumed:
             i += consumed
             cut = True
             continue
-        kind = first_kind(rules.line_rules, line.text)
+        kind = rules.line_rules.kind_of(line.text)
         if kind is not None:
             result.removed.append((line.order, Removed(kind, line.raw.strip())))
             cut = True
@@ -239,7 +250,7 @@ def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult
                 break
             if not headline_shaped(nxt.text, max_words=_MAX_HEADLINE_WORDS):
                 break
-            if first_kind(rules.line_rules, nxt.text) is not None:
+            if rules.line_rules.kind_of(nxt.text) is not None:
                 break
             result.removed.append((nxt.order, Removed(label.kind, nxt.raw.strip())))
             taken += 1
@@ -262,7 +273,7 @@ def strip_signoff_tail(
     for order, piece in removed:
         if order[0] < total_lines - _SIGNOFF_WINDOW:
             continue
-        if first_kind(rules.signoff_rules, piece.text) is not None and (
+        if rules.signoff_rules.kind_of(piece.text) is not None and (
             signoff_at is None or order > signoff_at
         ):
             signoff_at = order
@@ -273,7 +284,7 @@ def strip_signoff_tail(
     for ln in lines:
         if ln.order < signoff_at:
             continue
-        kind = first_kind(rules.line_rules, ln.text)
+        kind = rules.line_rules.kind_of(ln.text)
         if kind is None:
             kind = "topic_tags" if ln.text == ln.text.lower() else "site_navigation"
         found.append((ln.order, Removed(kind, ln.raw.strip())))

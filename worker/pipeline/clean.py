@@ -5,10 +5,10 @@
 1. `lines.split_lines`            normalise every line; blank lines mark paragraph breaks
 2. `flattened.strip_page_chrome`  header echo, caption and headline strip of one-line pages
 3. `boilerplate.strip_inline`     spans inside lines; spider-joined paragraphs split
-4. `lead.strip_menu`              blog menus and breadcrumbs at the top
-5. `boilerplate.classify_lines`   whole boilerplate lines, related-link lists, credit lines
-6. `boilerplate.strip_signoff_tail`  tags and promos after the editor's initials
-7. `dateline.find_dateline`       the lead's prefix; `lead.strip_caption_zone` before it
+4. `boilerplate.classify_lines`   whole boilerplate lines, related-link lists, credit lines
+5. `boilerplate.strip_signoff_tail`  tags and promos after the editor's initials
+6. `dateline.find_dateline`       the lead's prefix; `lead.strip_caption_zone` before it
+7. `lead.strip_menu`              without a dateline: blog menus and breadcrumbs at the top
 8. `paragraphs.paragraph_groups`  line-exploded paragraphs re-joined
 9. `blocks.filter_paragraphs`     paragraph-level boilerplate; `blocks.strip_seo_keyword`
 10. title, publisher and source credit from what the steps found
@@ -76,9 +76,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     removed += found
     inline = strip_inline(lines, rules)
     removed += inline.removed
-    lines, found, crumb_title = strip_menu(inline.kept)
-    removed += found
-    classified = classify_lines(lines, rules)
+    classified = classify_lines(inline.kept, rules)
     removed += classified.removed
     lines, found = strip_signoff_tail(classified.kept, removed, text.count("\n") + 1, rules)
     removed += found
@@ -86,9 +84,15 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     match = find_dateline(lines, rules.dateline)
     captions: list[str] = []
     echoed_title: str | None = None
+    crumb_title: str | None = None
     lead_index: int | None = None
     dateline: Dateline | None = None
-    if match is not None:
+    if match is None:
+        # Menus only open pages without a dateline; a dateline's own short lines
+        # (`BEKASI, KOMPAS.com` / `-` / `Rafi Haikal`) must not look like one.
+        lines, found, crumb_title = strip_menu(lines)
+        removed += found
+    else:
         lines, found, captions, echoed_title = strip_caption_zone(
             lines, match.line_index, payload_title, rules
         )
@@ -120,7 +124,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
         dateline=dateline,
         publisher=publisher,
         source_credit=credit,
-        date_text=chrome.date_text,
+        date_text=chrome.date_text or (match.date_text if match is not None else None),
     )
 
 
@@ -143,7 +147,13 @@ def _cut_dateline(lines: list[Line], match: DatelineMatch) -> tuple[list[Line], 
 
 def _drop_title_echo(lines: list[Line], title: str | None) -> list[Line]:
     """Drop a first line that repeats the title (it is the title, not body or boilerplate)."""
-    if title and lines and alnum_key(lines[0].text) == alnum_key(title):
+    # The length test first: flattened scrapes have one 5,000-character line.
+    if (
+        title
+        and lines
+        and len(lines[0].text) < 2 * len(title) + 20
+        and (alnum_key(lines[0].text) == alnum_key(title))
+    ):
         rest = lines[1:]
         if rest:
             rest = [rest[0].with_text(rest[0].text, new_paragraph=True), *rest[1:]]

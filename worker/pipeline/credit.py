@@ -28,10 +28,13 @@ def pick_credit(
         cleaned = credit.strip().rstrip(".,")
         if cleaned and alnum_key(cleaned) != own:
             return cleaned
-    for text in paragraphs:
-        for pattern in rules.credit_phrases:
-            for m in pattern.finditer(text):
-                cleaned = m.group("credit").strip().rstrip(".,")
-                if cleaned and alnum_key(cleaned) != own:
-                    return cleaned
-    return None
+    # One search per phrase over the whole body, then the earliest hit wins.
+    body = "\n".join(paragraphs)
+    hits: list[tuple[int, str]] = []
+    for pattern in rules.credit_phrases:
+        for m in pattern.finditer(body):
+            cleaned = m.group("credit").strip().rstrip(".,")
+            if cleaned and alnum_key(cleaned) != own:
+                hits.append((m.start(), cleaned))
+                break
+    return min(hits)[1] if hits else None

@@ -49,6 +49,7 @@ class DatelineMatch:
         rest: what remains of the last line used after the dateline (the lead's start).
         publisher: the masthead named in it, as written, if any.
         location: the place, title-cased, if any.
+        date_text: a date written into the dateline (`KOTA BHARU 2 Jan. –` -> `2 Jan.`).
     """
 
     line_index: int
@@ -57,6 +58,7 @@ class DatelineMatch:
     rest: str
     publisher: str | None
     location: str | None
+    date_text: str | None = None
 
 
 def compile_dateline(publishers: tuple[str, ...]) -> re.Pattern[str]:
@@ -67,7 +69,7 @@ def compile_dateline(publishers: tuple[str, ...]) -> re.Pattern[str]:
         rf"(?P<pub1>{pub}),\s*(?P<place1>{_PLACE})\s*{_DASH}",
         rf"(?P<place2>{_PLACE}),\s*(?P<pub2>{pub})\s*{_DASH}",
         rf"(?P<pub3>{pub})\s*{_DASH}",
-        rf"(?P<place4>{_CAPS_PLACE})(?: {_DATE})?\s+{_DASH}",
+        rf"(?P<place4>{_CAPS_PLACE})(?: (?P<date4>{_DATE}))?\s+{_DASH}",
         rf"(?P<place5>{_PLACE})\n{_DASH}$",
     ]
     return re.compile("^(?:" + "|".join(f"(?:{f})" for f in forms) + ")" + _AFTER)
@@ -112,6 +114,7 @@ def _match(
         rest=text[m.end() :].strip() if rest is None else rest,
         publisher=pub,
         location=_title_case(place) if place else None,
+        date_text=groups.get("date4"),
     )
 
 

@@ -44,7 +44,10 @@ def strip_page_chrome(
     lines: list[Line], title: str | None, url: str | None, rules: CleaningRules
 ) -> tuple[list[Line], list[Found], PageChrome]:
     """Remove a flattened page's header, caption and trailing strip (first matching line)."""
-    if rules.headline_echo is None and not rules.strip_end_markers:
+    if not any(line.text.endswith(m) for line in lines for m in rules.strip_end_markers) and (
+        rules.headline_echo is None
+        or rules.headline_echo.search("\n".join(line.text for line in lines)) is None
+    ):
         return lines, [], PageChrome()
     out = list(lines)
     found: list[Found] = []

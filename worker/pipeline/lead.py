@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from worker.pipeline.boilerplate import Found, first_kind
+from worker.pipeline.boilerplate import Found
 from worker.pipeline.lines import Line, ends_sentence, headline_shaped, word_count
 from worker.pipeline.model import Removed
 from worker.pipeline.rules import CleaningRules
@@ -79,7 +79,7 @@ def strip_caption_zone(
         ):
             echoed_title = line.text
             continue
-        kind = first_kind(rules.lead_rules, line.text) or "image_caption"
+        kind = rules.lead_rules.kind_of(line.text) or "image_caption"
         if kind == "image_caption":
             captions.append(line.text)
         found.append((line.order, Removed(kind, line.raw.strip())))

@@ -10,7 +10,7 @@ whether it must start a new paragraph (a blank line or a removed piece came befo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from worker.pipeline.normalize import normalize_line
 
@@ -24,9 +24,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One non-blank line of the payload.
+class Line(NamedTuple):
+    """One non-blank line of the payload (a NamedTuple: immutable and cheap to create,
+    which matters at ~15 lines per article and a budget of 0.3 ms per article).
 
     Attributes:
         text: normalised text (see `worker.pipeline.normalize`).
@@ -44,7 +44,7 @@ class Line:
     def with_text(self, text: str, *, new_paragraph: bool | None = None) -> Line:
         """A copy with other text (and optionally another paragraph flag)."""
         flag = self.new_paragraph if new_paragraph is None else new_paragraph
-        return replace(self, text=text, new_paragraph=flag)
+        return Line(text, self.raw, self.order, flag)
 
 
 def split_lines(text: str) -> list[Line]:

@@ -24,13 +24,17 @@ _MOJIBAKE = re.compile(
 )
 # C0/C1 controls except tab (tabs become spaces below), zero-width and BOM characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]")
-# Every Unicode space (NBSP, thin, ideographic ...) and tab collapses to one ASCII space.
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MAX_UNESCAPE_ROUNDS = 4
+
+
+# Substring tests run in C; the regex only confirms a line that holds one of these.
+_MOJIBAKE_MARKERS = ("Ã", "Â", "â€", "ï»")
 
 
 def looks_mojibaked(text: str) -> bool:
     """True when `text` shows the byte patterns of UTF-8 decoded as cp1252/latin-1."""
+    if not any(marker in text for marker in _MOJIBAKE_MARKERS):
+        return False
     return _MOJIBAKE.search(text) is not None
 
 
@@ -48,15 +52,18 @@ def unescape_all(text: str) -> str:
 
 def squash(text: str) -> str:
     """Collapse every run of whitespace (NBSP included) to one space and strip."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def normalize_line(line: str) -> str:
     """The normalised form of one line (no newlines in, none out)."""
-    text = unescape_all(line)
+    text = unescape_all(line) if "&" in line else line
     if not text.isascii():
         if looks_mojibaked(text):
             text = ftfy.fix_text(text, normalization="NFC")
-        text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    return squash(text)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():  # one C-level scan; most lines are printable
+        text = _INVISIBLE.sub("", text)
+    # str.split() splits on every Unicode space (NBSP, thin, ideographic, tab) in C.
+    return " ".join(text.split())

@@ -55,13 +55,10 @@ def split_site_suffix(
     if not head or len(site.split()) > _MAX_SITE_WORDS:
         return title, None
     key = alnum_key(site)
-    known = {alnum_key(s) for s in rules.title_suffixes} | {
-        alnum_key(display) for _, display in rules.mastheads
-    }
     if (
         m.group("sep") == "|"
         or _DOMAINISH.match(site)
-        or key in known
+        or key in rules.site_keys
         or (host_key is not None and len(host_key) >= 4 and key.startswith(host_key))
     ):
         return head, site
