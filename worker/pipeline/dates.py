@@ -90,7 +90,7 @@ _STAMP_RE: Final = re.compile(
     re.IGNORECASE,
 )
 
-_SENTENCE_END_RE: Final = re.compile(r"[.!?](?=[\s\"”'’A-Z]|$)")
+_SENTENCE_END_RE: Final = re.compile(r"[.!?](?=[\s\"”'\u2019A-Z]|$)")
 _ATTRIBUTION_RE: Final = re.compile(
     r"\b(?:kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|terang|sebut|papar|beber|"
     r"lanjut|pungkas|tandas|katanya|ujarnya|ungkapnya|jelasnya|tuturnya|tegasnya|"
@@ -160,9 +160,8 @@ def parse_date(text: str) -> str | None:
         found = _from_weekday_match(match, 0) if pattern is _WEEKDAY_DATE_RE else _from_match(match)
         if found is not None:
             return found.iso()
-    match = _YMD_SLASH_RE.search(text)
-    if match is not None:
-        found = _from_match(match)
+    ymd = _YMD_SLASH_RE.search(text)
+    found = _from_match(ymd) if ymd is not None else None
     return found.iso() if found else None
 
 
@@ -171,8 +170,8 @@ def _context_score(paragraph: str, start: int, end: int) -> int:
     sentence_start = 0
     for boundary in _SENTENCE_END_RE.finditer(paragraph, 0, start):
         sentence_start = boundary.end()
-    boundary = _SENTENCE_END_RE.search(paragraph, end)
-    sentence_end = boundary.start() if boundary else len(paragraph)
+    following = _SENTENCE_END_RE.search(paragraph, end)
+    sentence_end = following.start() if following else len(paragraph)
     before, after = paragraph[sentence_start:start], paragraph[end:sentence_end]
     score = 0
     if _ATTRIBUTION_RE.search(before) or _ATTRIBUTION_RE.search(after[:40]):

@@ -51,6 +51,10 @@ _KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organization
 _NOT_PLAIN: Final = _STOP | _TITLES | _FILL | _ORG_HEADS | _LOC_HEADS | _COMMON | _PLACES
 # Capitalised words that end an organisation or place name (`Kota Bekasi Selasa`).
 _BREAKS: Final = words("stopwords_dates")
+# Administrative units: `Kabupaten Banyuwangi` and `Banyuwangi` are one place.
+_ADMIN_HEADS: Final = frozenset(
+    ("kota", "kabupaten", "kab", "provinsi", "kecamatan", "kelurahan", "desa", "dusun")
+)
 _NAME_LINKS: Final = frozenset(("bin", "binti", "van", "von", "de", "der", "al", "el"))
 # Words glued to a preceding name by scrapers (`Anungmengaku`, `Jayayang`).
 _GLUED: Final = (
@@ -62,7 +66,7 @@ _GLUED: Final = (
 _U: Final = "A-ZÀ-ÖØ-Þ"
 _TOKEN: Final = (
     rf"(?:(?:Dr|Prof|Ir|Jl|Hj|H|St|Mr|Mrs|Ms|Drs|Dra|Sdr)\.|[{_U}]\.(?= [{_U}])"
-    rf"|[{_U}][\w'’]*(?:-[\w'’]+)*(?:\.com|\.co\.id)?)"
+    rf"|[{_U}][\w'\u2019]*(?:-[\w'\u2019]+)*(?:\.com|\.co\.id)?)"
 )
 _SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{_TOKEN})*")  # fmt: skip
@@ -70,7 +74,7 @@ _CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
 _ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
 _AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
-_SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”’]?\s+|[\"“]\s*)$")
+_SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”\u2019]?\s+|[\"“]\s*)$")
 _LOC_BEFORE_RE: Final = re.compile(
     r"\b(?:di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)\s+$"
 )
@@ -154,7 +158,7 @@ def _tokens(span: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     offset = 0
     for raw in span.split(" "):
-        token = re.sub(r"['’]s$", "", raw)
+        token = re.sub(r"['\u2019]s$", "", raw)
         lowered = token.lower()
         glued = next((w for w in _GLUED if lowered.endswith(w) and len(token) - len(w) >= 3
                       and _fold(token) not in _PLACES), None)  # fmt: skip
@@ -226,7 +230,9 @@ class _Reader:
                 self.alias_of = None
             before = text[max(0, match.start() - 40) : match.start()]
             after = text[match.end() : match.end() + 60]
-            last = self._span(paragraph, match.start(), match.group(0), before, after, title)
+            last = self._span(
+                paragraph, match.start(), match.group(0), (before, after), title=title
+            )
             abbr = _ABBR_AFTER_RE.match(after)
             if abbr is not None:
                 self._abbreviation(abbr.group(1), last)
@@ -243,8 +249,9 @@ class _Reader:
         else:
             self.suppressed.add(abbr.casefold())
 
-    def _span(self, paragraph: int, offset: int, span: str, before: str, after: str,
+    def _span(self, paragraph: int, offset: int, span: str, context: tuple[str, str], *,
               title: bool) -> str | None:  # fmt: skip
+        before, after = context
         pairs = _tokens(span)
         tokens = [t for t, _ in pairs]
         i = 0
@@ -259,7 +266,7 @@ class _Reader:
         if i == len(tokens):
             return None
         sentence_start = i == 0 and bool(_SENTENCE_START_RE.search(before))
-        parse = _Parse(self, paragraph, offset, span, pairs, before, after, title)
+        parse = _Parse(self, paragraph, offset, span, pairs, before, after, title=title)
         return parse.run(i, sentence_start)
 
 
@@ -276,6 +283,14 @@ class _Parse:
     after: str
     title: bool
     last: str | None = None
+    cue: bool = False  # a title or speech verb announced a person
+    after_other: bool = False
+    sentence_start: bool = False
+
+    tokens: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = [token for token, _ in self.pairs]
 
     def text(self, start: int, end: int) -> str:
         token, position = self.pairs[end - 1]
@@ -293,98 +308,132 @@ class _Parse:
         self.last = self.reader.add(kind, text, where, cued, speaks)
 
     def run(self, i: int, sentence_start: bool) -> str | None:
-        tokens = [t for t, _ in self.pairs]
-        n = len(tokens)
-        cue = bool(_SPEECH_BEFORE_RE.search(self.before) or _PERSON_BEFORE_RE.search(self.before))
-        speech_before = bool(_SPEECH_BEFORE_RE.search(self.before))
-        after_other = False  # a common word or acronym came first: `Unit Mobil Mercedes Benz`
+        """Type the tokens from `i` on; return the key of the last entity emitted."""
+        n = len(self.pairs)
+        self.cue = bool(_SPEECH_BEFORE_RE.search(self.before)) or bool(
+            _PERSON_BEFORE_RE.search(self.before)
+        )
         if i == 0 and _ORG_BEFORE_RE.search(self.before) and not self.title:
-            self.emit("organization", 0, n)
+            self.emit("organization", 0, n)  # `dilansir Channel News Asia`
             return self.last
+        self.sentence_start = sentence_start
+        steps = (
+            (self._gazetteer_only,)
+            if self.title  # headlines are title case: only the gazetteers are trusted there
+            else (self._headed, self._gazetteer, self._title, self._acronym, self._plain_step)
+        )
         while i < n:
-            folded = _fold(tokens[i])
-            nxt = _fold(tokens[i + 1]) if i + 1 < n else ""
-            if self.title:  # headlines are title case: only trust the gazetteers there
-                size = _place_length(tokens, i) or _known_org_length(tokens, i)
-                if size and _place_length(tokens, i):
-                    self.emit("location", i, i + size)
-                elif size:
-                    self.emit("organization", i, i + size)
-                i += size or 1
-                continue
-            if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
-                j = self._consume(i + 2, cue, location=True)
-                self.emit("location", i, j)
-                i = j
-                continue
-            if folded in _ORG_HEADS or (folded, nxt) == ("rumah", "sakit"):
-                j = self._consume(i + 1, cue, location=False)
-                if j > i + 1:
-                    self.emit("organization", i, j)
-                i = j
-                continue
-            if folded in _LOC_HEADS and i + 1 < n and _fold(tokens[i + 1]) not in _STOP:
-                j = self._consume(i + 1, cue, location=True)
-                self.emit("location", i, j)
-                i = j
-                continue
-            size = _place_length(tokens, i)
-            if size:
-                if i + size < n and _fold(tokens[i + size]) in _ORG_TAILS:
-                    j = self._org_tail(i + size)
-                    self.emit("organization", i, j)
+            for step in steps:
+                j = step(i)
+                if j is not None:
                     i = j
-                else:
-                    self.emit("location", i, i + size)
-                    i += size
-                continue
-            size = _known_org_length(tokens, i)
-            if size:
-                self.emit("organization", i, i + size)
-                i += size
-                continue
-            if folded in _TITLES and not (folded == "wali" and nxt != "kota" and i + 1 < n):
-                j = i + 1
-                while j < n and (_fold(tokens[j]) in (_TITLES | _FILL) or tokens[j] in "dan&"
-                                 or (folded == "wali" and j == i + 1)):  # fmt: skip
-                    j += 1
-                i, cue = j, True
-                continue
-            if _is_acronym(tokens[i]):
-                j = i + 1
-                if j < n and _fold(tokens[j]) in _ORG_TAILS:
-                    j = self._org_tail(j)
-                # A short unknown acronym after a title is a person's initials (`Aipda PS`).
-                if folded not in _NOT_ENTITY and len(tokens[i]) >= 3 and not (cue and j == i + 1):
-                    self.emit("organization", i, j)
-                after_other = True
-                i = j
-                continue
-            j = self._plain_run(i)
-            if j == i:
-                after_other = True
+                    break
+            else:
+                # `Unit Mobil Mercedes Benz`: no name after a common word; `A dan B`: a
+                # conjunction starts a new name.
+                self.after_other = self.tokens[i] not in ("dan", "&")
                 i += 1
-                continue
-            if j < n and _fold(tokens[j]) in _ORG_TAILS:
-                end = self._org_tail(j)
-                self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
-                i = end
-                continue
-            self._plain(
-                i,
-                j,
-                cue=cue,
-                speech_before=speech_before and i == 0,
-                after_other=after_other,
-                sentence_start=sentence_start and i == 0,
-            )
-            i = j
         return self.last
 
-    def _plain(self, i: int, j: int, *, cue: bool, speech_before: bool, after_other: bool,
-               sentence_start: bool) -> None:  # fmt: skip
-        tokens = [t for t, _ in self.pairs]
+    def _gazetteer_only(self, i: int) -> int | None:
+        tokens = self.tokens
+        size = _place_length(tokens, i)
+        if size:
+            self.emit("location", i, i + size)
+            return i + size
+        size = _known_org_length(tokens, i)
+        if size:
+            self.emit("organization", i, i + size)
+            return i + size
+        return None
+
+    def _headed(self, i: int) -> int | None:
+        """`Balai Kota Jakarta`, `PT Gag Nikel`, `Kabupaten Jembrana`."""
+        tokens, n = self.tokens, len(self.tokens)
+        folded = _fold(tokens[i])
+        nxt = _fold(tokens[i + 1]) if i + 1 < n else ""
+        if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
+            j = self._consume(i + 2, location=True)
+            self.emit("location", i, j)
+            return j
+        if folded in _ORG_HEADS or (folded, nxt) == ("rumah", "sakit"):
+            j = self._consume(i + 1, location=False)
+            if j > i + 1:
+                self.emit("organization", i, j)
+            return j
+        if folded in _LOC_HEADS and nxt and nxt not in _STOP:
+            j = self._consume(i + 1, location=True)
+            self.emit("location", i, j)
+            return j
+        return None
+
+    def _gazetteer(self, i: int) -> int | None:
+        """A known place (`Jawa Barat`, `Bogor Selatan`) or organisation (`Polri`)."""
+        tokens = self.tokens
+        size = _place_length(tokens, i)
+        if size and i + size < len(tokens) and _fold(tokens[i + size]) in _ORG_TAILS:
+            j = self._org_tail(i + size)  # `Jakarta Post`, `Commonwealth Bank of Australia`
+            self.emit("organization", i, j)
+            return j
+        if size:
+            self.emit("location", i, i + size)
+            return i + size
+        size = _known_org_length(tokens, i)
+        if size:
+            self.emit("organization", i, i + size)
+            return i + size
+        return None
+
+    def _title(self, i: int) -> int | None:
+        """`Kabid Humas`, `Wali Kota`, `AKBP`: skip the title, a name is expected next."""
+        tokens, n = self.tokens, len(self.tokens)
+        folded = _fold(tokens[i])
+        if folded not in _TITLES or (
+            folded == "wali" and i + 1 < n and _fold(tokens[i + 1]) != "kota"
+        ):
+            return None
+        j = i + 1
+        while j < n and (
+            _fold(tokens[j]) in (_TITLES | _FILL)
+            or tokens[j] in ("dan", "&")
+            or (folded == "wali" and j == i + 1)
+        ):
+            j += 1
+        self.cue = True
+        return j
+
+    def _acronym(self, i: int) -> int | None:
+        tokens = self.tokens
+        if not _is_acronym(tokens[i]):
+            return None
+        j = i + 1
+        if j < len(tokens) and _fold(tokens[j]) in _ORG_TAILS:
+            j = self._org_tail(j)
+        folded = _fold(tokens[i])
+        # A short unknown acronym after a title is a person's initials (`Aipda PS`).
+        if folded not in _NOT_ENTITY and len(tokens[i]) >= 3 and not (self.cue and j == i + 1):
+            self.emit("organization", i, j)
+        self.after_other = True
+        return j
+
+    def _plain_step(self, i: int) -> int | None:
+        tokens = self.tokens
+        j = self._plain_run(i)
+        if j == i:
+            return None
+        if j < len(tokens) and _fold(tokens[j]) in _ORG_TAILS:
+            end = self._org_tail(j)  # `Saudia Airlines`, `The ... Resource Center`
+            self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
+            return end
+        self._plain(i, j)
+        return j
+
+    def _plain(self, i: int, j: int) -> None:
+        """Type a run of name-like words by its context."""
+        tokens = self.tokens
         at_end = j == len(tokens)
+        speech_before = i == 0 and bool(_SPEECH_BEFORE_RE.search(self.before))
+        cue, after_other = self.cue, self.after_other
         speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(self.after)))
         aged = at_end and bool(_AGE_AFTER_RE.match(self.after))
         anchored = any(t in self.reader.anchors for t in tokens[i:j])
@@ -393,11 +442,11 @@ class _Parse:
         elif i == 0 and _LOC_BEFORE_RE.search(self.before):
             self.emit("location", i, j)
         elif j - i >= 2 and not after_other and not (at_end and _ABBR_AFTER_RE.match(self.after)):
-            self.emit("person", i, j, cued=not sentence_start)
+            self.emit("person", i, j, cued=not (self.sentence_start and i == 0))
 
     def _plain_run(self, i: int) -> int:
         """End of the run of name-like tokens starting at `i` (== i when there is none)."""
-        tokens = [t for t, _ in self.pairs]
+        tokens = self.tokens
         j = i
         while j < len(tokens):
             token = tokens[j]
@@ -407,6 +456,7 @@ class _Parse:
                 if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
                     # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
                     self.pairs[j] = (token.split("-")[0], self.pairs[j][1])
+                    tokens[j] = self.pairs[j][0]
                     return j + 1
                 j += 1
             elif j > i and token in _NAME_LINKS and j + 1 < len(tokens):
@@ -417,9 +467,9 @@ class _Parse:
                 break
         return j
 
-    def _consume(self, j: int, cue: bool, *, location: bool) -> int:
+    def _consume(self, j: int, *, location: bool) -> int:
         """End of an organisation or place name that started before `j`."""
-        tokens = [t for t, _ in self.pairs]
+        tokens = self.tokens
         start = j
         while j < len(tokens):
             folded = _fold(tokens[j])
@@ -429,7 +479,7 @@ class _Parse:
                 break
             if (
                 j > start
-                and cue
+                and self.cue
                 and _is_plain(tokens[j])
                 and (_is_acronym(tokens[j - 1]) or _fold(tokens[j - 1]) in _PLACES)
             ):
@@ -443,7 +493,7 @@ class _Parse:
 
     def _org_tail(self, j: int) -> int:
         """Past an organisation tail word and an `of <place>`/place that completes it."""
-        tokens = [t for t, _ in self.pairs]
+        tokens = self.tokens
         j += 1
         if j + 1 < len(tokens) and tokens[j] == "of":
             size = _place_length(tokens, j + 1) or (1 if _is_plain(tokens[j + 1]) else 0)
@@ -498,41 +548,60 @@ def _merge(reader: _Reader) -> dict[str, str]:
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
     for key, short in items:
-        tokens = short.text.split()
-        targets = []
-        for other_key, full in items:
-            if other_key == key or len(full.text) <= len(short.text):
-                continue
-            full_tokens = full.text.split()
-            if short.kind == full.kind == "person":
-                if tokens in (full_tokens[: len(tokens)], full_tokens[-len(tokens) :]):
-                    targets.append(other_key)
-            elif short.kind == "person" and not short.cued:
-                continue
-            elif (
-                short.kind == "person"
-                and full.kind != "person"
-                and f" {short.text} " in (f" {full.text} ")
-                and _fold(full_tokens[0]) in (_ORG_HEADS | _LOC_HEADS)
-            ):
-                targets.append(other_key)  # `Mayora Indah` inside `PT Mayora Indah Tbk`
-            elif short.kind == full.kind and (
-                full.text.endswith(" " + short.text)
-                and _fold(full_tokens[0]) in (_ORG_HEADS | _LOC_HEADS)
-                or (full_tokens[0], full_tokens[-1]) == (tokens[0], tokens[-1])
-                and set(tokens) <= set(full_tokens)
-            ):
-                targets.append(other_key)
-        targets += [k for k, full in items if k != key and _abbreviates(short, full)]
+        targets = [k for k, full in items if k != key and _is_short_form(short, full)]
         if targets:
-            canonical[key] = max(targets, key=lambda k: found[k].count)
-    for key, target in list(canonical.items()):
-        while target in canonical and canonical[target] != key:
+            canonical[key] = max(targets, key=lambda k: (found[k].count, len(found[k].text)))
+    resolved: dict[str, str] = {}
+    for key, first_target in canonical.items():
+        target, seen = first_target, {key}
+        while target in canonical and target not in seen:
+            seen.add(target)
             target = canonical[target]
-        canonical[key] = target
-        found[target].aliases.add(found[key].text)
-        found[target].cued |= found[key].cued
-    return canonical
+        resolved[key] = target
+    for key, target in list(resolved.items()):
+        short, full = found[key], found[target]
+        if short.kind == full.kind == "location" and short.count >= full.count:
+            # `Banyuwangi` written alone more often than `Kabupaten Banyuwangi`: the
+            # article's own usage wins over the administrative form.
+            resolved = {k: (key if t == target else t) for k, t in resolved.items() if k != key}
+            resolved[target] = key
+            short, full = full, short
+        full.aliases.add(short.text)
+        full.cued |= short.cued
+    return resolved
+
+
+def _is_short_form(short: _Candidate, full: _Candidate) -> bool:
+    """Whether `short` names the same entity as the longer `full`."""
+    if _alnum(short.text) == _alnum(full.text):
+        return short.count < full.count or (short.count == full.count and short.first > full.first)
+    if len(full.text) <= len(short.text):
+        return False
+    tokens, full_tokens = short.text.split(), full.text.split()
+    heads = _ORG_HEADS | _LOC_HEADS
+    if short.kind == full.kind == "person":
+        return tokens in (full_tokens[: len(tokens)], full_tokens[-len(tokens) :])
+    if short.kind == "person":  # `Mayora Indah` inside `PT Mayora Indah Tbk`
+        return (
+            (not short.cued or full.kind != "person")
+            and f" {short.text} " in f" {full.text} "
+            and _fold(full_tokens[0]) in heads
+        )
+    if short.kind != full.kind:
+        return False
+    return (
+        (full.text.endswith(" " + short.text) and _fold(full_tokens[0]) in _ADMIN_HEADS)
+        or (full_tokens[: len(tokens)] == tokens and short.kind == "organization")
+        or (
+            (full_tokens[0], full_tokens[-1]) == (tokens[0], tokens[-1])
+            and set(tokens) <= set(full_tokens)
+        )
+        or _abbreviates(short, full)
+    )
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _abbreviates(short: _Candidate, full: _Candidate) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from typing import Final
 
 from worker.pipeline.data import words
@@ -16,7 +17,7 @@ from worker.pipeline.data import words
 MAX_KEYWORDS: Final = 10
 _STOPWORDS: Final = words("stopwords_id") | words("stopwords_en")
 _TOKEN_RE: Final = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
-_BREAK_RE: Final = re.compile(r"[.,;:!?()\"“”‘’—–]|\s-\s")
+_BREAK_RE: Final = re.compile(r"[.,;:!?()\"“”\u2018\u2019—\u2013]|\s-\s")
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -46,7 +47,7 @@ def extract_keywords(title: str | None, paragraphs: tuple[str, ...]) -> tuple[st
         for run in _runs(text):
             for word in run:
                 singles[word] += weight
-            for first, second in zip(run, run[1:], strict=False):
+            for first, second in pairwise(run):
                 pairs[f"{first} {second}"] += weight
     scores: dict[str, float] = dict(singles)
     for phrase, count in pairs.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-import pycld2
+import pycld2  # type: ignore[import-untyped]  # ships no type information
 
 from worker.pipeline.model import Language
 

@@ -34,7 +34,7 @@ _VERBS: Final = (
     "pungkas|tandas|tutup|timpal|seru|tanya|jawab|aku|klaim|sanjang|tembung|ngendika|"
     "sambung|urai|kilah|cetus|akui|tulis|minggah"
 )
-_NAME: Final = r"[A-ZÀ-Þ][\w'’.-]*(?:,? (?:[A-ZÀ-Þ][\w'’.-]*|dan|of|bin|binti|van|de))*"
+_NAME: Final = r"[A-ZÀ-Þ][\w'\u2019.-]*(?:,? (?:[A-ZÀ-Þ][\w'\u2019.-]*|dan|of|bin|binti|van|de))*"
 _AFTER_VERB_RE: Final = re.compile(
     rf"^[\s,]*(?P<verb>(?:{_VERBS})(?P<nya>nya)?)\b(?P<rest>[^.!?\"“”]{{0,160}})",
     re.IGNORECASE,
@@ -155,28 +155,44 @@ def _attribution(
 ) -> tuple[str | None, str | None]:
     """(speaker, attribution) next to `span`: speaker "" means a pronoun to resolve."""
     after = paragraph[span.end :]
-    match = _AFTER_VERB_RE.match(after)
-    if match is not None:
-        rest = match.group("rest")
-        verb = match.group("verb")
-        name = re.match(rf"\s+(?P<name>{_NAME})", rest)
-        if match.group("nya") or name is None or _PRONOUN_RE.match(rest.strip()):
-            phrase = verb if match.group("nya") else (verb + rest).split(",")[0].strip()
-            return "", phrase
-        return _resolve(name.group("name"), analysis), f"{verb} {name.group('name')}".rstrip(",")
-    match = _AFTER_SUBJECT_RE.match(after)
-    if match is not None:
-        subject = match.group("subject")
-        phrase = f"{subject} {match.group('verb')}"
-        if _PRONOUN_RE.match(subject):
-            return "", phrase
-        return _resolve(subject, analysis), phrase
-    match = _AFTER_SAID_RE.match(after)
-    if match is not None:
-        subject = match.group("subject")
-        return _resolve(subject, analysis), f"{match.group('verb')} {subject}"
+    for reader in (_after_verb, _after_subject, _after_said):
+        found = reader(after, analysis)
+        if found is not None:
+            return found
     match = _BEFORE_RE.search(paragraph[max(0, span.start - 200) : span.start])
     if match is not None:
         subject = match.group("subject") or match.group("subject2")
         return _resolve(subject, analysis), match.group(0).strip(" ,:")
     return None, None
+
+
+def _after_verb(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+    """`kata Kapolres Bogor AKBP Rio Wahyu Anggoro`, `ujarnya`, `kata wanita yang ...`."""
+    match = _AFTER_VERB_RE.match(after)
+    if match is None:
+        return None
+    rest, verb = match.group("rest"), match.group("verb")
+    name = re.match(rf"\s+(?P<name>{_NAME})", rest)
+    if match.group("nya") or name is None or _PRONOUN_RE.match(rest.strip()):
+        phrase = verb if match.group("nya") else (verb + rest).split(",")[0].strip()
+        return "", phrase
+    return _resolve(name.group("name"), analysis), f"{verb} {name.group('name')}".rstrip(",")
+
+
+def _after_subject(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+    """`Widiyanti menegaskan`, `dia menambahkan`."""
+    match = _AFTER_SUBJECT_RE.match(after)
+    if match is None:
+        return None
+    subject = match.group("subject")
+    phrase = f"{subject} {match.group('verb')}"
+    return ("", phrase) if _PRONOUN_RE.match(subject) else (_resolve(subject, analysis), phrase)
+
+
+def _after_said(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+    """`said Kristina Clifton`."""
+    match = _AFTER_SAID_RE.match(after)
+    if match is None:
+        return None
+    subject = match.group("subject")
+    return _resolve(subject, analysis), f"{match.group('verb')} {subject}"
