@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kafka.errors import KafkaError, NoBrokersAvailable
+from kafka.errors import KafkaError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -33,7 +33,7 @@ def ensure_topics_ready(settings: Settings) -> None:
     if settings.processing.duplicates.action == "route":
         topics.append(settings.topics.duplicates)
     retrying = Retrying(
-        retry=retry_if_exception_type((NoBrokersAvailable, KafkaError)),
+        retry=retry_if_exception_type(KafkaError),
         stop=stop_after_delay(settings.kafka.unreachable_deadline_s),
         wait=wait_exponential_jitter(initial=0.5, max=10.0),
         before_sleep=_log_retry,
