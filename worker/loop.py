@@ -8,7 +8,6 @@ retries stops the worker with a non-zero exit *before* its offset is committed, 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -110,6 +109,7 @@ class Worker:
     def run(self, *, stop_when_idle_s: float | None = None) -> None:
         """Consume until stopped; raises `FatalIOError` when progress is impossible."""
         self._consumer.subscribe([self._s.topics.input], listener=_Listener(self))
+        self._metrics.prepare_topics(self._s.topics.input, self._output_topics())
         self._metrics.state.state("running")
         self._health.set_state("running")
         log.info("worker started", extra={"event": "start", "topic": self._s.topics.input,
@@ -122,7 +122,7 @@ class Worker:
                 self._run_batch(records)
             elif self._lag_total() == 0:
                 # Nothing to do is not a stall.
-                self._health.progressed()
+                self._health.idle()
             self._refresh_lag()
             if (
                 stop_when_idle_s is not None
@@ -159,6 +159,12 @@ class Worker:
         self._health.set_state("stopped")
         log.info("worker stopped", extra={"event": "stop", **self.stats})
 
+    def _output_topics(self) -> tuple[str, ...]:
+        topics = self._s.topics
+        if self._s.processing.duplicates.action == "route":
+            return (topics.output, topics.duplicates)
+        return (topics.output,)
+
     # -- rebalances ------------------------------------------------------------------------
 
     def on_assigned(self, partitions: list[TopicPartition]) -> None:
@@ -180,8 +186,7 @@ class Worker:
             self._assignment.discard(tp)
             self._processor.forget_partition(tp.partition)
             self._lag.pop(tp, None)
-            with contextlib.suppress(KeyError):  # no series yet for a partition never measured
-                self._metrics.lag.remove(tp.topic, str(tp.partition))
+            self._metrics.forget_partition(tp.topic, tp.partition)
         self._metrics.assigned_partitions.set(len(self._assignment))
         log.info("partitions revoked", extra={
             "event": "revocation", "partitions": sorted(p.partition for p in partitions)})
@@ -205,6 +210,7 @@ class Worker:
                 self._handle(rec, batch)
                 batch.offsets[tp] = rec.offset + 1
                 count += 1
+                self._refresh_lag()  # a long batch must not leave the lag gauge stale
             else:
                 continue
             # A cut partition's later partitions are also handed back in full.
@@ -222,10 +228,12 @@ class Worker:
         self._metrics.consumed.labels(topic=rec.topic).inc()
         self._metrics.payload_bytes.observe(0 if value is None else len(value))
         self.stats["consumed"] += 1
-        outcome = self._processor.handle(value, partition=rec.partition)
-        source = SourceRecord(rec.topic, rec.partition, rec.offset, rec.timestamp)
-        now = datetime.fromtimestamp(self._clock(), UTC)
-        pending = self._output(outcome, rec, source, now)
+        with self._metrics.message_seconds.time():
+            outcome = self._processor.handle(value, partition=rec.partition)
+            source = SourceRecord(rec.topic, rec.partition, rec.offset, rec.timestamp)
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            with self._metrics.time_stage("output"):
+                pending = self._output(outcome, rec, source, now)
         if pending is not None:
             batch.pending.append(pending)
 

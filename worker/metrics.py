@@ -2,14 +2,29 @@
 
 Names use base units (`_seconds`, `_bytes`), counters end in `_total`, and every label takes
 values from a small fixed set (topic names from config, reasons from `worker.errors.REASONS`,
-stage names, partition numbers): never URLs, ids or free text.
+stage names, partition numbers, Kafka error class names): never URLs, ids or free text.
+docs/metrics.md documents each metric; tests/monitoring checks the exposition with promtool.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram, Info
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from worker import __version__
 from worker.errors import REASONS
@@ -17,13 +32,21 @@ from worker.pipeline.version import PIPELINE_VERSION
 
 NAMESPACE: Final = "article_worker"
 
-#: Languages that get their own label value; everything else is counted as `other`.
-COMMON_LANGUAGES: Final = frozenset({"id", "en", "ms", "jv", "su", "zh", "ar", "nl", "und"})
+#: Languages that get their own label value; every other code is counted as `other`.
+#: The worker's traffic is mostly Indonesian and English; `und` is "could not be detected".
+COMMON_LANGUAGES: Final = ("id", "en", "ms", "jv", "su", "zh", "ar", "nl", "und")
+OTHER_LANGUAGE: Final = "other"
 
 WORKER_STATES: Final = ("starting", "running", "draining", "stopped")
-STAGES: Final = ("decode", "html", "clean", "enrich", "output", "total")
+#: Pipeline stages timed one by one; `output` is building and serialising the output record.
+STAGES: Final = ("decode", "html", "clean", "enrich", "output")
+COMMIT_RESULTS: Final = ("success", "failure")
+REBALANCE_KINDS: Final = ("assigned", "revoked", "lost")
+DUPLICATE_KINDS: Final = ("exact",)
+DUPLICATE_ACTIONS: Final = ("publish", "route", "drop")
 
-# Pipeline stages take tens of microseconds to tens of milliseconds.
+# Pipeline stages take tens of microseconds to tens of milliseconds; the per-message limit is
+# 10 s by default, so the top buckets show messages that come close to it.
 _STAGE_BUCKETS: Final = (
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0,
@@ -36,8 +59,52 @@ _SIZE_BUCKETS: Final = tuple(float(2**n) for n in range(8, 25, 2))  # 256 B .. 1
 _BATCH_BUCKETS: Final = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
 
 
+class StateSet(Collector):
+    """`article_worker_state{state=...}`: 1 for the current lifecycle state, 0 for the others.
+
+    A collector rather than prometheus_client's `Enum` so that the label is called `state`
+    (Enum names it after the metric) and a scrape never sees two states at 1.
+    """
+
+    def __init__(self, name: str, documentation: str, states: Iterable[str]) -> None:
+        self._name = name
+        self._documentation = documentation
+        self._states = tuple(states)
+        self._current = self._states[0]
+        self._lock = threading.Lock()
+
+    def state(self, value: str) -> None:
+        """Enter `value`, one of the states given at construction."""
+        if value not in self._states:
+            raise ValueError(f"unknown state {value!r}; expected one of {self._states}")
+        with self._lock:
+            self._current = value
+
+    @property
+    def current(self) -> str:
+        """The state the worker is in."""
+        with self._lock:
+            return self._current
+
+    def describe(self) -> Iterable[Metric]:
+        """The metric family without samples, so the registry can detect name clashes."""
+        return [GaugeMetricFamily(self._name, self._documentation, labels=["state"])]
+
+    def collect(self) -> Iterable[Metric]:
+        """One sample per state."""
+        current = self.current
+        family = GaugeMetricFamily(self._name, self._documentation, labels=["state"])
+        for state in self._states:
+            family.add_metric([state], 1.0 if state == current else 0.0)
+        return [family]
+
+
 class Metrics:
-    """The worker's metrics. Build one per registry; tests build a fresh registry each."""
+    """The worker's metrics. Build one per registry; tests build a fresh registry each.
+
+    Besides the worker's own metrics, the registry gets the standard `process_*` (CPU, memory,
+    open files: the dashboard's resource panels) and `python_info` collectors.
+    """
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
@@ -47,7 +114,8 @@ class Metrics:
             namespace=ns, registry=registry,
         )
         self.published = Counter(
-            "articles_published", "Articles acknowledged by the broker on an output topic.",
+            "articles_published",
+            "Articles acknowledged by the broker on an output topic (duplicates topic included).",
             ["topic"], namespace=ns, registry=registry,
         )
         self.dead_letters = Counter(
@@ -55,12 +123,18 @@ class Metrics:
             ["reason"], namespace=ns, registry=registry,
         )
         self.duplicates = Counter(
-            "duplicates", "Articles whose content was seen recently, by kind and action.",
+            "duplicates",
+            "Articles whose content was seen recently on the same partition, by kind and action.",
             ["kind", "action"], namespace=ns, registry=registry,
         )
         self.stage_seconds = Histogram(
             "stage_duration_seconds", "Processing time of one message in one pipeline stage.",
             ["stage"], namespace=ns, registry=registry, buckets=_STAGE_BUCKETS,
+        )
+        self.message_seconds = Histogram(
+            "message_duration_seconds",
+            "Processing time of one message: every stage, from its value to its output record.",
+            namespace=ns, registry=registry, buckets=_STAGE_BUCKETS,
         )
         self.e2e_age_seconds = Histogram(
             "end_to_end_age_seconds",
@@ -68,7 +142,7 @@ class Metrics:
             namespace=ns, registry=registry, buckets=_AGE_BUCKETS,
         )
         self.batch_size = Histogram(
-            "batch_size_messages", "Messages processed in one polled batch.",
+            "batch_size_messages", "Messages processed from one polled batch.",
             namespace=ns, registry=registry, buckets=_BATCH_BUCKETS,
         )
         self.payload_bytes = Histogram(
@@ -76,11 +150,12 @@ class Metrics:
             namespace=ns, registry=registry, buckets=_SIZE_BUCKETS,
         )
         self.lag = Gauge(
-            "consumer_lag_messages", "End offset minus consumer position, per assigned partition.",
+            "consumer_lag_messages",
+            "End offset minus consumer position, per assigned partition.",
             ["topic", "partition"], namespace=ns, registry=registry,
         )
         self.committed_offset = Gauge(
-            "committed_offset", "Last offset committed by this worker, per partition.",
+            "committed_offset", "Last offset committed by this worker, per assigned partition.",
             ["topic", "partition"], namespace=ns, registry=registry,
         )
         self.commits = Counter(
@@ -96,41 +171,71 @@ class Metrics:
             ["kind"], namespace=ns, registry=registry,
         )
         self.producer_errors = Counter(
-            "producer_errors", "Failed deliveries, by error class.",
+            "producer_errors", "Failed deliveries of output records, by Kafka error class.",
             ["error"], namespace=ns, registry=registry,
         )
         self.producer_retries = Counter(
-            "producer_retries", "Re-sends of records whose delivery failed, by error class.",
+            "producer_retries", "Re-sends of output records whose delivery failed, by error class.",
             ["error"], namespace=ns, registry=registry,
         )
         self.languages = Counter(
-            "articles_by_language", "Published articles by detected language (rare ones: other).",
+            "articles_by_language",
+            "Published articles by detected language (codes outside a fixed list: other).",
             ["language"], namespace=ns, registry=registry,
         )
         self.assigned_partitions = Gauge(
             "assigned_partitions", "Partitions currently assigned to this worker.",
             namespace=ns, registry=registry,
         )
-        self.state = Enum(
-            "state", "Lifecycle state of the worker.", states=list(WORKER_STATES),
-            namespace=ns, registry=registry,
-        )
+        self.state = StateSet(f"{ns}_state", "Lifecycle state of the worker.", WORKER_STATES)
+        registry.register(self.state)
         self.build_info = Info(
             "build", "Worker and pipeline versions.", namespace=ns, registry=registry,
         )
         self.build_info.info({"version": __version__, "pipeline_version": PIPELINE_VERSION})
-        # Pre-create the label sets that are known up front, so that rates and alerts see
-        # zero instead of an absent series before the first event.
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        # Create the label sets known up front, so that rates, ratios and alerts see zero
+        # instead of an absent series before the first event.
         for reason in REASONS:
             self.dead_letters.labels(reason=reason)
-        for result in ("success", "failure"):
+        for result in COMMIT_RESULTS:
             self.commits.labels(result=result)
-        for kind in ("assigned", "revoked", "lost"):
+        for kind in REBALANCE_KINDS:
             self.rebalances.labels(kind=kind)
         for stage in STAGES:
             self.stage_seconds.labels(stage=stage)
+        for kind in DUPLICATE_KINDS:
+            for action in DUPLICATE_ACTIONS:
+                self.duplicates.labels(kind=kind, action=action)
+        for language in (*COMMON_LANGUAGES, OTHER_LANGUAGE):
+            self.languages.labels(language=language)
+
+    def prepare_topics(self, input_topic: str, output_topics: Iterable[str]) -> None:
+        """Create the per-topic series at zero once the topic names are known (at start)."""
+        self.consumed.labels(topic=input_topic)
+        for topic in output_topics:
+            self.published.labels(topic=topic)
 
     def count_language(self, code: str | None) -> None:
         """Count a published article under its language, folding rare codes into `other`."""
-        label = code if code in COMMON_LANGUAGES else "other"
+        label = code if code in COMMON_LANGUAGES else OTHER_LANGUAGE
         self.languages.labels(language=label).inc()
+
+    @contextlib.contextmanager
+    def time_stage(self, stage: str) -> Iterator[None]:
+        """Observe the duration of the enclosed block under `stage` (one of `STAGES`)."""
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+        with self.stage_seconds.labels(stage=stage).time():
+            yield
+
+    def forget_partition(self, topic: str, partition: int) -> None:
+        """Drop the per-partition series of a partition this worker no longer owns.
+
+        Its new owner reports lag and offsets from now on; a stale copy here would be summed
+        twice in group-wide lag.
+        """
+        for gauge in (self.lag, self.committed_offset):
+            with contextlib.suppress(KeyError):  # no series yet for a partition never measured
+                gauge.remove(topic, str(partition))

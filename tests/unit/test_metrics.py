@@ -1,0 +1,199 @@
+"""worker.metrics: names, labels, pre-created series and helpers, on a fresh registry each."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from worker import __version__
+from worker.errors import REASONS
+from worker.metrics import COMMON_LANGUAGES, STAGES, WORKER_STATES, Metrics
+from worker.pipeline.version import PIPELINE_VERSION
+
+#: Every label the worker's own metrics may carry: small fixed sets, never ids or free text.
+ALLOWED_LABELS = {
+    "topic", "partition", "reason", "kind", "action", "stage", "result", "error", "language",
+    "state", "version", "pipeline_version", "le",
+}
+
+
+@pytest.fixture
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+def metrics(registry: CollectorRegistry) -> Metrics:
+    return Metrics(registry)
+
+
+def test_build_info_carries_both_versions(registry: CollectorRegistry, metrics: Metrics) -> None:
+    labels = {"version": __version__, "pipeline_version": PIPELINE_VERSION}
+    assert registry.get_sample_value("article_worker_build_info", labels) == 1.0
+
+
+def test_known_label_sets_start_at_zero(registry: CollectorRegistry, metrics: Metrics) -> None:
+    for reason in REASONS:
+        assert registry.get_sample_value(
+            "article_worker_dead_letters_total", {"reason": reason}) == 0.0
+    for result in ("success", "failure"):
+        assert registry.get_sample_value(
+            "article_worker_commits_total", {"result": result}) == 0.0
+    for kind in ("assigned", "revoked", "lost"):
+        assert registry.get_sample_value(
+            "article_worker_rebalances_total", {"kind": kind}) == 0.0
+    for stage in STAGES:
+        assert registry.get_sample_value(
+            "article_worker_stage_duration_seconds_count", {"stage": stage}) == 0.0
+    for language in (*COMMON_LANGUAGES, "other"):
+        assert registry.get_sample_value(
+            "article_worker_articles_by_language_total", {"language": language}) == 0.0
+
+
+def test_prepare_topics_creates_the_per_topic_series(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    consumed = "article_worker_messages_consumed_total"
+    assert registry.get_sample_value(consumed, {"topic": "raw"}) is None
+    metrics.prepare_topics("raw", ["clean", "dups"])
+    assert registry.get_sample_value(consumed, {"topic": "raw"}) == 0.0
+    for topic in ("clean", "dups"):
+        assert registry.get_sample_value(
+            "article_worker_articles_published_total", {"topic": topic}) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [("id", "id"), ("en", "en"), ("und", "und"), ("fr", "other"), ("xx", "other"),
+     (None, "other")],
+)
+def test_languages_outside_the_fixed_list_count_as_other(
+    registry: CollectorRegistry, metrics: Metrics, code: str | None, label: str
+) -> None:
+    metrics.count_language(code)
+    assert registry.get_sample_value(
+        "article_worker_articles_by_language_total", {"language": label}) == 1.0
+
+
+def test_language_label_values_stay_a_fixed_set(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    for code in ("fr", "de", "ja", "ko", "pt", "es", "ru", None):
+        metrics.count_language(code)
+    values = {
+        sample.labels["language"]
+        for family in registry.collect()
+        if family.name == "article_worker_articles_by_language"
+        for sample in family.samples
+    }
+    assert values == {*COMMON_LANGUAGES, "other"}
+
+
+def test_state_is_one_for_the_current_state_only(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    def states() -> dict[str, float | None]:
+        return {s: registry.get_sample_value("article_worker_state", {"state": s})
+                for s in WORKER_STATES}
+
+    assert states() == {"starting": 1.0, "running": 0.0, "draining": 0.0, "stopped": 0.0}
+    metrics.state.state("running")
+    assert states() == {"starting": 0.0, "running": 1.0, "draining": 0.0, "stopped": 0.0}
+    metrics.state.state("draining")
+    assert metrics.state.current == "draining"
+    assert states()["draining"] == 1.0
+    assert sum(v or 0.0 for v in states().values()) == 1.0
+
+
+def test_unknown_state_is_rejected(metrics: Metrics) -> None:
+    with pytest.raises(ValueError, match="unknown state 'paused'"):
+        metrics.state.state("paused")
+
+
+def test_time_stage_observes_seconds_under_the_stage(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    with metrics.time_stage("output"):
+        pass
+    labels = {"stage": "output"}
+    assert registry.get_sample_value(
+        "article_worker_stage_duration_seconds_count", labels) == 1.0
+    total = registry.get_sample_value("article_worker_stage_duration_seconds_sum", labels)
+    assert total is not None
+    assert 0.0 <= total < 1.0  # seconds, not milliseconds
+
+
+def test_time_stage_rejects_an_unknown_stage(metrics: Metrics) -> None:
+    with pytest.raises(ValueError, match="unknown stage"), metrics.time_stage("parse"):
+        pass
+
+
+def test_message_duration_is_its_own_histogram(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    metrics.message_seconds.observe(0.02)
+    assert registry.get_sample_value("article_worker_message_duration_seconds_count") == 1.0
+    assert registry.get_sample_value(
+        "article_worker_message_duration_seconds_bucket", {"le": "0.025"}) == 1.0
+    assert registry.get_sample_value(
+        "article_worker_message_duration_seconds_bucket", {"le": "0.01"}) == 0.0
+
+
+def test_forget_partition_drops_lag_and_committed_offset(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    key = {"topic": "raw", "partition": "3"}
+    metrics.lag.labels(**key).set(12)
+    metrics.committed_offset.labels(**key).set(400)
+    metrics.forget_partition("raw", 3)
+    assert registry.get_sample_value("article_worker_consumer_lag_messages", key) is None
+    assert registry.get_sample_value("article_worker_committed_offset", key) is None
+    metrics.forget_partition("raw", 3)  # a partition without series: nothing to do
+    metrics.forget_partition("raw", 99)
+
+
+def test_process_metrics_are_on_the_passed_registry(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    python_info = [s for f in registry.collect() if f.name == "python_info" for s in f.samples]
+    assert [s.labels["major"] for s in python_info] == [str(sys.version_info.major)]
+    cpu = registry.get_sample_value("process_cpu_seconds_total")
+    memory = registry.get_sample_value("process_resident_memory_bytes")
+    assert cpu is not None
+    assert cpu > 0.0
+    assert memory is not None
+    assert memory > 1_000_000.0
+
+
+def test_two_instances_do_not_collide_or_touch_the_global_registry() -> None:
+    first, second = CollectorRegistry(), CollectorRegistry()
+    Metrics(first).consumed.labels(topic="raw").inc()
+    Metrics(second)
+    consumed = "article_worker_messages_consumed_total"
+    assert first.get_sample_value(consumed, {"topic": "raw"}) == 1.0
+    assert second.get_sample_value(consumed, {"topic": "raw"}) is None
+    assert REGISTRY.get_sample_value("article_worker_build_info", {
+        "version": __version__, "pipeline_version": PIPELINE_VERSION}) is None
+
+
+def test_names_units_and_labels_follow_the_conventions(
+    registry: CollectorRegistry, metrics: Metrics
+) -> None:
+    metrics.prepare_topics("raw", ["clean"])
+    metrics.lag.labels(topic="raw", partition="0").set(1)
+    metrics.committed_offset.labels(topic="raw", partition="0").set(1)
+    metrics.producer_errors.labels(error="KafkaTimeoutError").inc()
+    metrics.producer_retries.labels(error="KafkaTimeoutError").inc()
+    own = [f for f in registry.collect() if f.name.startswith("article_worker_")]
+    assert len(own) >= 20
+    for family in own:
+        assert family.documentation, family.name
+        if family.type == "counter":
+            assert all(s.name.endswith(("_total", "_created")) for s in family.samples)
+        if family.type == "histogram":
+            assert family.name.endswith(("_seconds", "_bytes", "_messages")), family.name
+        assert "milliseconds" not in family.name
+        for sample in family.samples:
+            assert set(sample.labels) <= ALLOWED_LABELS, (family.name, sample.labels)
