@@ -1,0 +1,104 @@
+"""News day: hint, date_text, publication stamps, weekday dates scored by context."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from worker.pipeline.dates import parse_date, published_date
+from worker.pipeline.model import Removed
+
+
+def test_weekday_with_month_name() -> None:
+    paragraph = (
+        "Hal itu disepakati dalam pertemuan tatap muka pertama antara kedua pemimpin negara "
+        "di kota Vladivostok, Rusia, Kamis 25 April 2019."
+    )
+    assert published_date(paragraphs=(paragraph,)) == "2019-04-25"
+
+
+def test_the_attributed_date_beats_a_future_one() -> None:
+    # Tribunnews: the summons date comes first but is in the future.
+    paragraph = (
+        "Bareskrim Polri kembali memanggil Fakar Suhartami Pratama atau Fakarich.Pemanggilan "
+        "direncanakan akan berlangsung, Kamis (31/3/2022).Kabag Penum Divisi Humas Polri "
+        '"Panggilan kedua hari Kamis tanggal 31 Maret 2022 jam 10.00 WIB terhadap saudara FSP '
+        'alias Fakarich," ujar Gatot saat dikonfirmasi, Selasa (29/3/2022).'
+    )
+    assert published_date(paragraphs=(paragraph,)) == "2022-03-29"
+
+
+def test_background_dates_lose_to_the_statement_date() -> None:
+    paragraphs = (
+        '"Pada dasarnya, ini adalah perilaku kolektif," ujar Adrianus saat dihubungi '
+        "Kompas.com, Selasa (10/6/2025).",
+        "Sebelumnya, pada Minggu (8/6/2025), polisi menggerebek sebuah kontrakan.",
+    )
+    assert published_date(paragraphs=paragraphs) == "2025-06-10"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # No year: the date phrase is kept by cleaning, the day is not guessed.
+        '"Sampai dengan pukul 13:30 WIB, tim SAR gabungan mencatat," kata Wahyu, Kamis (3/7).',
+        # A date without a weekday is the day of a post, not of the report.
+        "Salah satu akun ada yang mengunggahnya di Facebook. "
+        "Akun itu mempostingnya pada 16 Juni 2025.",
+        # A historical date in a Malay column.
+        "Pada 15 Ogos 1974 , Utusan Malaysia melaporkan Jabatan Kesihatan Negeri Perlis.",
+    ],
+)
+def test_no_date_is_invented(paragraph: str) -> None:
+    assert published_date(paragraphs=(paragraph,)) is None
+
+
+def test_publication_stamp_in_a_removed_headline_echo() -> None:
+    echo = Removed(
+        "headline_echo",
+        "Dollar holds gains in thin trading as markets await Fed minutes, US GDP "
+        "Published on 2026-02-17T09:40:42+07:00 http://www.thejakartapost.com/business/",
+    )
+    found = published_date(paragraphs=("The dollar held gains on Tuesday.",), removed=(echo,))
+    assert found == "2026-02-17T09:40:42+07:00"
+
+
+def test_captions_are_not_read() -> None:
+    caption = Removed("image_caption", "Wali Kota Solo, Gibran, di Solo, Rabu (11/10/2023).")
+    assert published_date(paragraphs=("Tanpa tanggal.",), removed=(caption,)) is None
+
+
+def test_hint_and_date_text_win_when_they_parse() -> None:
+    body = ("Kata Agus, Sabtu (7/6/2025).",)
+    assert published_date(paragraphs=body, published_hint="2025-06-10T20:18:00+07:00") == (
+        "2025-06-10T20:18:00+07:00"
+    )
+    assert published_date(paragraphs=body, date_text="10 Jun 2025") == "2025-06-10"
+    assert published_date(paragraphs=body, published_hint="kemarin") == "2025-06-07"
+    assert published_date(paragraphs=body, date_text="Kamis (3/7)") == "2025-06-07"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Selasa, 17 Jun 2025 14:58 WIB", "2025-06-17T14:58:00+07:00"),
+        ("Kompas.com - 10/06/2025, 21:50 WIB", "2025-06-10T21:50:00+07:00"),
+        (", Jurnalis-Jum'at, 20 Juni 2025 |11:58 WIB", "2025-06-20T11:58:00+07:00"),
+        ("25/04/2019 14:30 WITA", "2019-04-25T14:30:00+08:00"),
+        ("Senin (3/6/2024)", "2024-06-03"),
+        ("2025/07/03 16:13:50", "2025-07-03"),
+        ("Feb. 17, 2026", "2026-02-17"),
+        ("05/04/2019", "2019-04-05"),
+        ("3 jam yang lalu", None),
+        ("31/2/2024", None),
+    ],
+)
+def test_parse_date_forms(text: str, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+@given(st.text(max_size=120))
+def test_parse_date_never_raises_and_returns_iso(text: str) -> None:
+    found = parse_date(text)
+    assert found is None or (len(found) >= 10 and found[4] == "-" and found[7] == "-")
