@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from types import FrameType
 
 
-class DeadlineExceeded(BaseException):  # noqa: N818 - named after what happened
+class DeadlineExceeded(BaseException):
     """Raised inside the guarded block when its time is up.
 
     A BaseException so that a stage's broad `except Exception` cannot swallow it.

@@ -16,9 +16,9 @@ from worker.deadline import DeadlineExceeded, deadline
 from worker.duplicates import DuplicateWindow
 from worker.errors import Rejected
 from worker.metrics import Metrics
-from worker.pipeline.run import PipelineConfig, process
 from worker.pipeline.decode import decode_payload
 from worker.pipeline.model import Article, Payload
+from worker.pipeline.run import PipelineConfig, process
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Processor:
                 "timeout", "pipeline", f"processing took longer than {self._timeout_s:g} s"
             )
             return Outcome(article=None, error=error, source_id=source_id)
-        except Exception as exc:  # noqa: BLE001 - a poison message must not stop the partition
+        except Exception as exc:
             log.exception("unexpected error in the pipeline")
             error = Rejected("unhandled", "pipeline", f"{type(exc).__name__}: {exc}")
             return Outcome(article=None, error=error, source_id=source_id)

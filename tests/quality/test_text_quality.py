@@ -26,10 +26,9 @@ THRESHOLDS = [
 
 
 def test_dev_corpus_meets_the_quality_bar() -> None:
-    assert CORPUS.is_file() and SCORER.is_file(), (
-        f"the labelled corpus ({CORPUS}) or its scorer ({SCORER}) is missing: "
-        "the text quality gate cannot run without ../shared"
-    )
+    missing = "the text quality gate cannot run without ../shared"
+    assert CORPUS.is_file(), f"the labelled corpus {CORPUS} is missing: {missing}"
+    assert SCORER.is_file(), f"the scorer {SCORER} is missing: {missing}"
     cmd = f"{sys.executable} -m worker process"
     result = subprocess.run(
         [sys.executable, str(SCORER), str(CORPUS), "--cmd", cmd, *THRESHOLDS],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -36,9 +37,7 @@ def ensure_topics(
         )
     new = [NewTopic(t, num_partitions=partitions, replication_factor=replication_factor)
            for t in missing]
-    try:
+    # Another replica of the worker may create them between our check and our request.
+    with contextlib.suppress(TopicAlreadyExistsError):
         admin.create_topics(new)
-    except TopicAlreadyExistsError:
-        # Another replica of the worker created them between our check and our request.
-        pass
     log.info("created topics", extra={"event": "topics_created", "topics": missing})
