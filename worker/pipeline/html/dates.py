@@ -17,6 +17,12 @@ _MAX_CHARS: Final = 64
 _COMPACT_OFFSET: Final = re.compile(r"([+-]\d{2})(\d{2})$")
 _HAS_YEAR: Final = re.compile(r"(?:19|20)\d{2}")
 _DATE_ONLY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# RFC 2822 with a zone the email parser knows; other "day month year time ZONE" strings (say
+# "14:30 WIB") would parse with the zone silently dropped, so they are kept as found.
+_RFC_2822: Final = re.compile(
+    r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s[A-Za-z]{3}\s\d{4}\s\d{1,2}:\d{2}(?::\d{2})?"
+    r"\s(?:[+-]\d{4}|GMT|UTC|UT|Z|[ECMP][SD]T)$"
+)
 
 
 def normalize_time(value: str | None) -> str | None:
@@ -34,6 +40,8 @@ def normalize_time(value: str | None) -> str | None:
         return datetime.fromisoformat(candidate).isoformat()
     except ValueError:
         pass
+    if _RFC_2822.match(text) is None:
+        return text
     try:
         return parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError, IndexError):

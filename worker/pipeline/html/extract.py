@@ -94,15 +94,34 @@ def _cascade(
     document: lxml.html.HtmlElement, fast: FastResult, url: str | None
 ) -> tuple[list[str], str]:
     paragraphs = fast.cleaned.paragraphs
-    if is_confident(fast) or fast.element_count > _MAX_ELEMENTS_FOR_FALLBACK:
+    if (
+        is_confident(fast)
+        or not fast.visible_chars  # nothing visible: others could only find script/noscript text
+        or fast.element_count > _MAX_ELEMENTS_FOR_FALLBACK
+    ):
         return paragraphs, "fast"
-    second = trafilatura_paragraphs(document, url, precision=True)
+    second = _second_opinion("trafilatura", document, url)
     if not second or (paragraphs and agreement(paragraphs, second) >= _AGREEMENT):
         return paragraphs, "fast"
     if not paragraphs:
         return second, "trafilatura"
-    third = readability_paragraphs(document)
+    third = _second_opinion("readability", document, url)
     return _medoid([(paragraphs, "fast"), (second, "trafilatura"), (third, "readability")])
+
+
+def _second_opinion(name: str, document: lxml.html.HtmlElement, url: str | None) -> list[str]:
+    """Another extractor's paragraphs; empty if it fails.
+
+    These libraries are not built for hostile input and may raise anything on it (lxml
+    ValueErrors, recursion, type errors on odd trees). A second opinion that fails is no
+    opinion: the page still gets the fast path's answer.
+    """
+    try:
+        if name == "trafilatura":
+            return trafilatura_paragraphs(document, url, precision=True)
+        return readability_paragraphs(document)
+    except Exception:  # noqa: BLE001 - see docstring: any failure means "no opinion"
+        return []
 
 
 def _medoid(candidates: Sequence[tuple[list[str], str]]) -> tuple[list[str], str]:

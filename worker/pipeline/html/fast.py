@@ -18,6 +18,7 @@ class FastResult:
     cleaned: Cleaned
     choice: Choice
     element_count: int
+    visible_chars: int  # all visible text on the page, boilerplate included
 
 
 def fast_extract(document: lxml.html.HtmlElement) -> FastResult:
@@ -27,4 +28,5 @@ def fast_extract(document: lxml.html.HtmlElement) -> FastResult:
     resolve_noise(index, blocks)
     choice = choose_container(index, blocks)
     inside = [block for block in blocks if index.contains(choice.container, block.owner)]
-    return FastResult(clean_blocks(inside), choice, len(index.elements))
+    visible = sum(len(block.text) for block in blocks)
+    return FastResult(clean_blocks(inside), choice, len(index.elements), visible)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from worker.pipeline.html.blocks import Block
+from worker.pipeline.html.container import is_substantial
 from worker.pipeline.html.model import MediaItem, MediaKind
 
 _LINK_HEAVY: Final = 0.5
@@ -42,6 +43,26 @@ _BOILERPLATE_START: Final = re.compile(
     |copyright\s(?:©|\(c\)|\d{4})|©\s?\d{4})""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Staff credits and sign-offs that news articles end with (wire-service conventions).
+_CREDIT_LINE: Final = re.compile(
+    r"""^\(?(?:additional\s)?(?:reporting|writing|editing|compiled|translated|produced)\sby\b
+    |\bcontributed\s(?:to\s)?(?:this|the)\s(?:report|story|article)\b
+    |^follow\s.{0,60}\bon\s(?:facebook|twitter|instagram|linkedin|youtube)\b
+    |^if\syou\s(?:enjoyed|liked)\sthis\s(?:article|story)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CREDIT_LINE_CHARS: Final = 300
+# Lines before the body proper that only state when it was published ("Updated: 10:43, Tue,
+# Nov 19, 2019", "sexta-feira, 22 de outubro de 2010 às 20:13"): a year or a clock time, and
+# few words once digits and punctuation are gone.
+_DATE_PREFIX: Final = re.compile(
+    r"^(?:published|updated|posted|last\supdated|diterbitkan|diperbarui|dipublikasikan)\b",
+    re.IGNORECASE,
+)
+_YEAR_OR_TIME: Final = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
+_WORD: Final = re.compile(r"[^\W\d_]+")
+_DATE_LINE_CHARS: Final = 100
+_DATE_LINE_WORDS: Final = 6
 _RELATED_START: Final = re.compile(
     r"^(?:read|baca|lihat|simak|see|also|related|artikel|berita|more|watch)", re.IGNORECASE
 )
@@ -66,8 +87,13 @@ def clean_blocks(blocks: list[Block]) -> Cleaned:
     """Split the container's blocks into body paragraphs, media text and removed boilerplate."""
     out = Cleaned()
     seen: set[str] = set()
+    first_prose = next(
+        (position for position, block in enumerate(blocks) if is_substantial(block)), len(blocks)
+    )
     for position, block in enumerate(blocks):
         verdict = _verdict(blocks, position)
+        if verdict is None and position < first_prose and _is_date_line(block.text):
+            verdict = "byline"
         if verdict is None:
             if len(block.text) >= _DEDUP_CHARS:
                 # Pull quotes and teaser echoes repeat a sentence; short cells legitimately do.
@@ -94,11 +120,23 @@ def _verdict(blocks: list[Block], position: int) -> str | None:
         return "title"
     if _BOILERPLATE_LINE.match(block.text) or _BOILERPLATE_START.match(block.text):
         return "related" if _RELATED_START.match(block.text) else "boilerplate"
+    if len(block.text) <= _CREDIT_LINE_CHARS and _CREDIT_LINE.search(block.text):
+        return "byline"
     if block.link_density > _LINK_HEAVY and (
         block.kind != "p" or _link_heavy(blocks, position - 1) or _link_heavy(blocks, position + 1)
     ):
         return "related"
     return None
+
+
+def _is_date_line(text: str) -> bool:
+    if len(text) > _DATE_LINE_CHARS:
+        return False
+    if _DATE_PREFIX.match(text):
+        return True
+    return (
+        _YEAR_OR_TIME.search(text) is not None and len(_WORD.findall(text)) <= _DATE_LINE_WORDS
+    )
 
 
 def _link_heavy(blocks: list[Block], position: int) -> bool:

@@ -296,17 +296,14 @@ def _strip_site_suffix(title: str, site: str | None, host: str | None) -> str:
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    names = {n.lower() for n in (site, host) if n}
+    names = {_squeeze(n) for n in (site, host) if n}
     if host:
-        names.add(host.split(".")[0].lower())
+        names.add(_squeeze(host.split(".")[0]))
+    names.discard("")
 
     def names_site(part: str) -> bool:
-        lowered = part.lower().strip()
-        squeezed = lowered.replace(" ", "")
-        return any(
-            lowered == n or squeezed == n.replace(" ", "") or (len(n) >= 4 and n in squeezed)
-            for n in names
-        )
+        squeezed = _squeeze(part)
+        return any(squeezed == n or (len(n) >= 4 and n in squeezed) for n in names)
 
     if names_site(parts[-1]):
         return _rejoin(title, parts[:-1])
@@ -315,6 +312,11 @@ def _strip_site_suffix(title: str, site: str | None, host: str | None) -> str:
     if " | " in title and len(parts[-1]) < 0.5 * len(parts[0]):
         return _rejoin(title, parts[:-1])
     return title
+
+
+def _squeeze(text: str) -> str:
+    """Lowercase letters and digits only: "Example Times", "example-times" -> "exampletimes"."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _rejoin(title: str, parts: list[str]) -> str:

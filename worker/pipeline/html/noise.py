@@ -88,6 +88,8 @@ _NOISE_TOKENS: Final[dict[str, str]] = {
     **_kinds("byline", "author byline bio authorbio dateline timestamp"),
     **_kinds("caption", "caption figcaption credit credits"),
     **_kinds("hidden", "sronly visuallyhidden screenreaderonly screenreadertext"),
+    # Standfirsts repeat the meta description above the body; they are not body text.
+    **_kinds("summary", "excerpt dek standfirst strapline subtitle subheadline"),
 }
 
 # Tokens that name article text (a bonus for candidate containers).
