@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Paragraph-level boilerplate, decided on re-joined paragraphs and their neighbours.
 
 * `block_rules` (rules file): a whole paragraph such as Kompas' WhatsApp-channel prompt, which

@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Line-level boilerplate: spans inside lines, whole lines, label lists and sign-off tails.
 
 Three steps, each a small pure function over `Line` lists:
@@ -152,26 +150,24 @@ def inline_label_span(rest: str) -> int:
     first other lower-case word. The last capitalised word before that lower-case word opens
     the next sentence (`... di Bogor Kapolres mengatakan`), so it is given back.
     """
-    end = 0
-    last_cap_start = -1
+    end = 0  # end of the last capitalised word or number of the run
+    before_last_cap = 0  # end of the run before that word
+    last_was_cap = False
     count = 0
     for m in _TOKEN.finditer(rest):
         word = m.group()
         core = word.strip("\"'‘’“”(),:;!?")
         if not core:
-            end = m.end()
             continue
         first = core[0]
         if first.isupper() or first.isdigit():
-            last_cap_start = m.start()
-            end = m.end()
+            before_last_cap, end = end, m.end()
+            last_was_cap = True
             count += 1
         elif core.casefold() in FUNCTION_WORDS and count:
-            end = m.end()
+            last_was_cap = False
         else:
-            if last_cap_start > 0 and count > 3:
-                return last_cap_start
-            return end
+            return before_last_cap if last_was_cap and count > 3 else end
         if word[-1] in ".!?" and count > 1:
             return m.end()
         if count > _MAX_HEADLINE_WORDS:
@@ -242,13 +238,18 @@ def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult
         if label.pattern.fullmatch(line.text) is None:
             continue
         result.removed.append((line.order, Removed(label.kind, line.raw.strip())))
+        # A table of contents lists the article's own subheadings: its entries come back
+        # later as headings, whatever their case (`Cara daftar KIP Kuliah`).
+        toc = label.kind == "table_of_contents"
+        entries: set[str] = set()
         taken = 1
         while taken <= label.max_items and i + taken < len(lines):
             nxt = lines[i + taken]
-            # A blank line ends the list; so does anything that is not headline-shaped.
-            if nxt.new_paragraph and label.kind == "related_link" and taken > 1:
-                break
-            if not headline_shaped(nxt.text, max_words=_MAX_HEADLINE_WORDS):
+            if nxt.text in entries:
+                break  # the first entry again: the list is over, that is its heading
+            entries.add(nxt.text)
+            entry = toc and _count_text(lines, nxt.text) > 1
+            if not entry and not headline_shaped(nxt.text, max_words=_MAX_HEADLINE_WORDS):
                 break
             if rules.line_rules.kind_of(nxt.text) is not None:
                 break
@@ -256,6 +257,10 @@ def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult
             taken += 1
         return taken
     return 0
+
+
+def _count_text(lines: list[Line], text: str) -> int:
+    return sum(1 for ln in lines if ln.text == text)
 
 
 # --------------------------------------------------------------------------- step 3

@@ -114,7 +114,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     removed += found
     body = tuple(p for p, _ in paragraphs if p)
 
-    publisher = _publisher(match, host, title_site, rules)
+    publisher = _publisher(match, host or host_of(chrome.url), title_site, rules)
     credit = pick_credit(classified.credits, body, publisher, rules)
     removed.sort(key=lambda item: item[0])
     return Cleaned(

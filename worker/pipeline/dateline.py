@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Datelines: the publisher/place prefix of the lead (`JAKARTA, KOMPAS.com -`, `VIVA –`).
 
 The grammar is generic; only masthead names without a domain (`VIVA`) come from the rules:

@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Page chrome inside flattened scrapes, where the whole page is one line of text.
 
 The Jakarta Post scrape reads `<teaser strip> <headline> Published on <time> <url> <caption
@@ -34,10 +32,11 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
 @dataclass(frozen=True, slots=True)
 class PageChrome:
-    """What `strip_page_chrome` found besides removals: a headline and a date phrase."""
+    """What `strip_page_chrome` found besides removals: headline, date phrase, page URL."""
 
     headline: str | None = None
     date_text: str | None = None
+    url: str | None = None
 
 
 def strip_page_chrome(
@@ -90,6 +89,8 @@ def _header(
     start = slug_headline_start(before, slug)
     if start is None and title and alnum_key(before).endswith(alnum_key(title)):
         start = _title_start(before, title)
+    if start is None:
+        start = _after_repeated_strip(before)
     found: list[Found] = []
     row = line.order[0]
     headline = before[start:].strip() if start is not None else None
@@ -110,7 +111,17 @@ def _header(
         found.append(((row, end), Removed("image_caption", text[end : caption.end()].strip())))
         end = caption.end()
     date = m.groupdict().get("date")
-    return end, found, PageChrome(headline=headline or None, date_text=date)
+    echoed_url = m.groupdict().get("url")
+    return end, found, PageChrome(headline=headline or None, date_text=date, url=echoed_url)
+
+
+def _after_repeated_strip(before: str) -> int | None:
+    """Where the headline starts after a teaser strip captured twice (`X X <headline>`)."""
+    for half in range(len(before) // 2, 0, -1):
+        if before[half] == " " and before.startswith(before[:half] + " " + before[:half] + " "):
+            rest = 2 * half + 2
+            return rest if rest < len(before) else None
+    return None
 
 
 def _title_start(before: str, title: str) -> int | None:

@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Raw text to normalised lines, and the line-shape tests the other cleaning steps share.
 
 A `Line` keeps its raw form (so removed pieces are reported as they were scraped), its

@@ -60,7 +60,14 @@ def normalize_line(line: str) -> str:
     text = unescape_all(line) if "&" in line else line
     if not text.isascii():
         if looks_mojibaked(text):
-            text = ftfy.fix_text(text, normalization="NFC")
+            # Repair the encoding only: curly quotes, ligatures and widths stay as written.
+            text = ftfy.fix_text(
+                text,
+                normalization="NFC",
+                uncurl_quotes=False,
+                fix_latin_ligatures=False,
+                fix_character_width=False,
+            )
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     if not text.isprintable():  # one C-level scan; most lines are printable

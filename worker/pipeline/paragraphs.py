@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Re-joining line-exploded paragraphs (detik, kompas, republika put every link on its own line).
 
 The corpus rule: a line continues the previous one when that line does not end a sentence

@@ -1,5 +1,3 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - scraped Indonesian news uses typographic dashes and
-# quotes (– — “ ” ‘ ’ » ›); the patterns and docs must name them exactly.
 """Titles: the payload's title minus its site suffix, or one recovered from the text.
 
 Recovery, in order of trust: a headline that matches the URL slug (flattened pages that

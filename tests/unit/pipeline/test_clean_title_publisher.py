@@ -1,0 +1,112 @@
+"""Titles (suffixes, slugs, first lines) and publishers (dateline, host, title suffix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.pipeline.lines import split_lines
+from worker.pipeline.publisher import (
+    host_of,
+    publisher_from_dateline,
+    publisher_from_host,
+    registrable_domain,
+)
+from worker.pipeline.title import clean_title, first_line_title, slug_words
+from worker.rules_file import load_rules
+
+RULES = load_rules()
+
+
+@pytest.mark.parametrize(
+    ("raw", "host_key", "title", "site"),
+    [
+        (
+            "Perlis diisytihar negeri taun - Utusan Malaysia",
+            "utusan",
+            "Perlis diisytihar negeri taun",
+            "Utusan Malaysia",
+        ),
+        (
+            "Mendagri Kini Izinkan Kepala Daerah | tempo.co",
+            None,
+            "Mendagri Kini Izinkan Kepala Daerah",
+            "tempo.co",
+        ),
+        ("Harga Emas Naik - Bisnis Harian", "bisnisharian", "Harga Emas Naik", "Bisnis Harian"),
+        # ` - ` inside a headline is not a suffix.
+        (
+            "VIDEO - Surya Paloh Yakin Anies-Cak Imin Raih Suara",
+            None,
+            "VIDEO - Surya Paloh Yakin Anies-Cak Imin Raih Suara",
+            None,
+        ),
+        (
+            "Pengamat: Polisi yang Lecehkan Korban &amp; Saksi",
+            None,
+            "Pengamat: Polisi yang Lecehkan Korban & Saksi",
+            None,
+        ),
+        ("   ", None, None, None),
+    ],
+)
+def test_site_suffixes(raw: str, host_key: str | None, title: str | None, site: str | None) -> None:
+    assert clean_title(raw, RULES, host_key) == (title, site)
+
+
+def test_slug_words_skip_extensions_and_ids() -> None:
+    url = (
+        "https://www.thejakartapost.com/business/2026/02/17/dollar-holds-gains-in-thin-trading.html"
+    )
+    assert slug_words(url) == ["dollar", "holds", "gains", "in", "thin", "trading"]
+    assert slug_words("https://x.com/") == []
+    assert slug_words(None) == []
+
+
+def test_first_line_title_needs_a_headline_on_its_own() -> None:
+    seed = "Pertemuan Pertama Putin-Kim, Sepakat Tingkatkan Hubungan Bilateral\n\nPemimpin Korea."
+    assert first_line_title(split_lines(seed), []) == (
+        "Pertemuan Pertama Putin-Kim, Sepakat Tingkatkan Hubungan Bilateral"
+    )
+    lead = "Polisi menangkap lima pelaku pembunuhan warga negara asing.\n\nLalu apa?"
+    assert first_line_title(split_lines(lead), []) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "publisher"),
+    [
+        ("https://megapolitan.kompas.com/read/2025/06/10/x", "Kompas.com"),
+        ("https://aceh.tribunnews.com/2023/10/29/x", "Serambinews.com"),
+        ("https://kaltim.tribunnews.com/2023/12/26/x", "TribunKaltim.co"),
+        ("https://www.tribunnews.com/nasional/2022/03/29/x", "Tribunnews.com"),
+        ("https://visual.republika.co.id/berita/x", "Republika"),
+        ("https://www.cnnindonesia.com/nasional/x", "CNN Indonesia"),
+        ("https://economy.okezone.com/read/x", "Okezone"),
+        ("https://berita.contoh.co.id/x", "contoh.co.id"),
+    ],
+)
+def test_publisher_from_host(url: str, publisher: str) -> None:
+    host = host_of(url)
+    assert host is not None
+    assert publisher_from_host(host, RULES) == publisher
+
+
+def test_hosts_and_domains() -> None:
+    assert host_of("not a url") is None
+    assert host_of("") is None
+    assert host_of("www.detik.com/x") == "detik.com"
+    assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
+
+
+@pytest.mark.parametrize(
+    ("name", "publisher"),
+    [
+        ("VIVA", "VIVA"),
+        ("KOMPAS.com", "Kompas.com"),
+        ("REPUBLIKA.CO.ID", "Republika"),
+        ("SERAMBINEWS.COM", "Serambinews.com"),
+        ("Liputan6.com", "Liputan6.com"),
+        ("BERITABARU.COM", "Beritabaru.com"),
+    ],
+)
+def test_publisher_from_dateline(name: str, publisher: str) -> None:
+    assert publisher_from_dateline(name, RULES) == publisher
