@@ -63,7 +63,7 @@ def process(
             try:
                 extraction = extract_html(text, url=payload.url, max_bytes=config.max_html_bytes)
             except HtmlRejected as exc:
-                raise Rejected(exc.reason, "html", exc.message) from None  # type: ignore[arg-type]
+                raise Rejected(exc.reason, "html", exc.message) from None
         meta = extraction.metadata
         text = "\n\n".join(extraction.paragraphs)
         title_hint = title_hint or meta.title
@@ -105,7 +105,7 @@ def process(
         url=payload.url or page.canonical_url,
         title=cleaned.title,
         paragraphs=cleaned.paragraphs,
-        publisher=cleaned.publisher or page.site_name,
+        publisher=_publisher(cleaned.publisher, cleaned.dateline is not None, page.site_name),
         language=enrichment.language,
         published_at=enrichment.published_at,
         dateline=cleaned.dateline,
@@ -120,6 +120,14 @@ def process(
         page=page,
         content_kind=payload.content_kind,
     )
+
+
+def _publisher(cleaned: str | None, from_dateline: bool, site_name: str | None) -> str | None:
+    # The masthead in the text's own dateline is the most specific; the page's declared site
+    # name beats a publisher guessed from the URL host or the title suffix.
+    if from_dateline and cleaned:
+        return cleaned
+    return site_name or cleaned
 
 
 def article_id(canonical_url: str | None, content_sha256: str) -> str:
