@@ -63,14 +63,20 @@ _MON: Final = rf"(?P<mon>{_MONTH_ALT})\.?"
 #: Weekday + date: `Selasa (10/6/2025)`, `Kamis 25 April 2019`, `Ahad, 21 September 2025`,
 #: `Tuesday, February 17, 2026`; the year is optional so that `Kamis (3/7)` is recognised
 #: (and then yields no date).
-_WEEKDAY_DATE_RE: Final = re.compile(
-    rf"\b(?P<wd>{_WEEKDAYS})\b\.?,?\s*(?:\(\s*)?(?:"
+_AFTER_WEEKDAY: Final = (
+    rf"\b\.?,?\s*(?:\(\s*)?(?:"
     rf"{_D}\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y2>(?:19|20)?\d{{2}}))?"
     rf"|{_D.replace('d>', 'd3>')}\s+(?P<mon3>{_MONTH_ALT})\.?(?:\s+(?P<y3>(?:19|20)\d{{2}}))?"
     rf"|(?P<mon4>{_MONTH_ALT})\.?\s+(?P<d4>[0-3]?\d),?\s+(?P<y4>(?:19|20)\d{{2}})"
-    rf")\s*\)?{_TIME}",
-    re.IGNORECASE,
+    rf")\s*\)?{_TIME}"
 )
+_WEEKDAY_DATE_RE: Final = re.compile(rf"\b(?P<wd>{_WEEKDAYS}){_AFTER_WEEKDAY}", re.IGNORECASE)
+# The body scan finds capitalised weekday names first (a pattern without a leading `\b` or
+# IGNORECASE lets the regex engine skip ahead: ~10x cheaper), then reads the date after it.
+_WEEKDAY_SCAN_RE: Final = re.compile(
+    "(?:" + "|".join(w.capitalize() for w in _WEEKDAYS.split("|") if len(w) > 3) + ")"
+)
+_AFTER_WEEKDAY_RE: Final = re.compile(_AFTER_WEEKDAY, re.IGNORECASE)
 #: Stand-alone dates for hints, date_text and stamps.
 _ISO_RE: Final = re.compile(
     r"\b(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
@@ -139,15 +145,28 @@ def published_date(
     best: tuple[int, int, _Found] | None = None
     offset = 0
     for paragraph in paragraphs:
-        for match in _WEEKDAY_DATE_RE.finditer(paragraph):
-            found_date = _from_weekday_match(match, offset)
-            if found_date is None:
-                continue
-            rank = (_context_score(paragraph, match.start(), match.end()), -found_date.start)
+        for start, end, found_date in _weekday_dates(paragraph, offset):
+            rank = (_context_score(paragraph, start, end), -found_date.start)
             if best is None or rank > best[:2]:
                 best = (*rank, found_date)
         offset += len(paragraph) + 1
     return best[2].iso() if best else None
+
+
+def _weekday_dates(paragraph: str, offset: int) -> list[tuple[int, int, _Found]]:
+    """Dates with a year that follow a weekday name: (start, end, date) in `paragraph`."""
+    found: list[tuple[int, int, _Found]] = []
+    for weekday in _WEEKDAY_SCAN_RE.finditer(paragraph):
+        start = weekday.start()
+        if start and paragraph[start - 1].isalnum():
+            continue
+        match = _AFTER_WEEKDAY_RE.match(paragraph, weekday.end())
+        if match is None:
+            continue
+        date_found = _from_weekday_match(match, offset + start)
+        if date_found is not None:
+            found.append((start, match.end(), date_found))
+    return found
 
 
 def parse_date(text: str) -> str | None:
@@ -157,7 +176,11 @@ def parse_date(text: str) -> str | None:
         match = pattern.search(text)
         if match is None:
             continue
-        found = _from_weekday_match(match, 0) if pattern is _WEEKDAY_DATE_RE else _from_match(match)
+        found = (
+            _from_weekday_match(match, match.start())
+            if pattern is _WEEKDAY_DATE_RE
+            else _from_match(match)
+        )
         if found is not None:
             return found.iso()
     ymd = _YMD_SLASH_RE.search(text)
@@ -181,7 +204,7 @@ def _context_score(paragraph: str, start: int, end: int) -> int:
     return score
 
 
-def _from_weekday_match(match: re.Match[str], offset: int) -> _Found | None:
+def _from_weekday_match(match: re.Match[str], start: int) -> _Found | None:
     groups = match.groupdict()
     if groups["d"]:
         day, month, year = groups["d"], groups["m"], groups["y2"]
@@ -194,7 +217,7 @@ def _from_weekday_match(match: re.Match[str], offset: int) -> _Found | None:
         day, month_number, year = groups["d4"], _MONTHS[groups["mon4"].lower()], groups["y4"]
     if year is None:
         return None
-    return _build(int(year), month_number, int(day), groups, offset + match.start())
+    return _build(int(year), month_number, int(day), groups, start)
 
 
 def _from_match(match: re.Match[str]) -> _Found | None:

@@ -48,6 +48,10 @@ _PLACE_ALIASES: Final = MappingProxyType(
     {k.strip().casefold(): v.strip() for k, v in (e.split("=") for e in entries("place_aliases"))}
 )
 _KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organizations"))
+_HEADS: Final = _ORG_HEADS | _LOC_HEADS
+_HEAD_WORDS: Final = _TITLES | _HEADS
+_TITLE_WORDS: Final = _TITLES | _FILL
+_PLACES_OR_STOP: Final = _PLACES | _STOP
 _NOT_PLAIN: Final = _STOP | _TITLES | _FILL | _ORG_HEADS | _LOC_HEADS | _COMMON | _PLACES
 # Capitalised words that end an organisation or place name (`Kota Bekasi Selasa`).
 _BREAKS: Final = words("stopwords_dates")
@@ -70,6 +74,7 @@ _TOKEN: Final = (
 )
 _SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{_TOKEN})*")  # fmt: skip
+_GLUED_RE: Final = re.compile(rf"^[{_U}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
 _CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
 _ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
@@ -133,6 +138,12 @@ class _Candidate:
     count: int = 0
     cued: bool = False
     aliases: set[str] = field(default_factory=set)
+    alnum: str = field(init=False)  # letters and digits only: `Al Jazeera` == `Al-Jazeera`
+    words: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.alnum = "".join(ch for ch in self.text.casefold() if ch.isalnum())
+        self.words = self.text.split()
 
 
 def _fold(token: str) -> str:
@@ -158,14 +169,14 @@ def _tokens(span: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     offset = 0
     for raw in span.split(" "):
-        token = re.sub(r"['\u2019]s$", "", raw)
-        lowered = token.lower()
-        glued = next((w for w in _GLUED if lowered.endswith(w) and len(token) - len(w) >= 3
-                      and _fold(token) not in _PLACES), None)  # fmt: skip
-        if glued is not None:
-            token = token[: -len(glued)]
-        parts = _CAMEL_RE.split(token)
-        if len(parts) > 1 and _fold(parts[0]) in (_PLACES | _STOP):
+        token = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
+        glued = _GLUED_RE.match(token) if token[-1].islower() else None
+        if glued is not None and _fold(token) not in _PLACES:
+            token = glued.group(0)
+        else:
+            glued = None
+        parts = _CAMEL_RE.split(token) if token[1:] != token[1:].lower() else [token]
+        if len(parts) > 1 and _fold(parts[0]) in _PLACES_OR_STOP:
             out.extend((part, offset + token.index(part)) for part in parts)
         else:
             out.append((token, offset))
@@ -255,11 +266,7 @@ class _Reader:
         pairs = _tokens(span)
         tokens = [t for t, _ in pairs]
         i = 0
-        while (
-            i < len(tokens)
-            and _fold(tokens[i]) in _STOP
-            and _fold(tokens[i]) not in (_TITLES | _ORG_HEADS | _LOC_HEADS)
-        ):
+        while i < len(tokens) and _fold(tokens[i]) in _STOP and _fold(tokens[i]) not in _HEAD_WORDS:
             i += 1
         if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
             before = before + span[: pairs[i][1]] if i < len(pairs) else before
@@ -394,7 +401,7 @@ class _Parse:
             return None
         j = i + 1
         while j < n and (
-            _fold(tokens[j]) in (_TITLES | _FILL)
+            _fold(tokens[j]) in _TITLE_WORDS
             or tokens[j] in ("dan", "&")
             or (folded == "wali" and j == i + 1)
         ):
@@ -573,12 +580,12 @@ def _merge(reader: _Reader) -> dict[str, str]:
 
 def _is_short_form(short: _Candidate, full: _Candidate) -> bool:
     """Whether `short` names the same entity as the longer `full`."""
-    if _alnum(short.text) == _alnum(full.text):
+    if short.alnum == full.alnum:
         return short.count < full.count or (short.count == full.count and short.first > full.first)
-    if len(full.text) <= len(short.text):
+    if len(full.text) <= len(short.text) or (short.kind != full.kind and short.kind != "person"):
         return False
-    tokens, full_tokens = short.text.split(), full.text.split()
-    heads = _ORG_HEADS | _LOC_HEADS
+    tokens, full_tokens = short.words, full.words
+    heads = _HEADS
     if short.kind == full.kind == "person":
         return tokens in (full_tokens[: len(tokens)], full_tokens[-len(tokens) :])
     if short.kind == "person":  # `Mayora Indah` inside `PT Mayora Indah Tbk`
@@ -598,10 +605,6 @@ def _is_short_form(short: _Candidate, full: _Candidate) -> bool:
         )
         or _abbreviates(short, full)
     )
-
-
-def _alnum(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _abbreviates(short: _Candidate, full: _Candidate) -> bool:
@@ -627,10 +630,26 @@ def _abbreviates(short: _Candidate, full: _Candidate) -> bool:
 
 
 def _count(candidate: _Candidate, body: str, title: str | None) -> int:
-    """Whole-word mentions of the entity or its aliases in body and title."""
-    names = sorted({candidate.text, *candidate.aliases}, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
-    return len(pattern.findall(body)) + len(pattern.findall(title or ""))
+    """Whole-word mentions of the entity or its aliases in body and title.
+
+    Longer names are counted first and their matches claimed, so `Putin` inside `Vladimir
+    Putin` is one mention. `str.find` beats compiling a regex per entity by ~20x.
+    """
+    total = 0
+    for text in (body, title or ""):
+        claimed: list[tuple[int, int]] = []
+        for name in sorted({candidate.text, *candidate.aliases}, key=len, reverse=True):
+            start = text.find(name)
+            while start >= 0:
+                end = start + len(name)
+                bounded = (start == 0 or not text[start - 1].isalnum()) and (
+                    end == len(text) or not text[end].isalnum()
+                )
+                if bounded and not any(a <= start < b for a, b in claimed):
+                    claimed.append((start, end))
+                start = text.find(name, end)
+        total += len(claimed)
+    return total
 
 
 def _ranked(candidates: list[_Candidate]) -> tuple[Entity, ...]:
