@@ -582,7 +582,7 @@ def _is_short_form(short: _Candidate, full: _Candidate) -> bool:
     """Whether `short` names the same entity as the longer `full`."""
     if short.alnum == full.alnum:
         return short.count < full.count or (short.count == full.count and short.first > full.first)
-    if len(full.text) <= len(short.text) or (short.kind != full.kind and short.kind != "person"):
+    if len(full.text) <= len(short.text) or short.kind not in (full.kind, "person"):
         return False
     tokens, full_tokens = short.words, full.words
     heads = _HEADS
