@@ -2,9 +2,11 @@
 
 * `block_rules` (rules file): a whole paragraph such as Kompas' WhatsApp-channel prompt, which
   the scraper exploded over seven lines, is removed and reported line by line.
-* Bare related headlines (VIVA): a lone Title-Case paragraph between two body paragraphs that
-  shares almost no words with the paragraph after it. An in-article section heading
-  (`Usulkan Tim Lintas Kementerian ...`) is echoed by the paragraph it introduces, so it stays.
+* Bare related headlines (VIVA): a lone Title-Case block between two body paragraphs, set off
+  by blank lines in the payload, that shares almost no words with the paragraph after it.
+  An in-article section heading (`Usulkan Tim Lintas Kementerian ...`) is echoed by the
+  paragraph it introduces, so it stays; in line-exploded scrapes, which label their related
+  links, a lone Title-Case line is always a heading.
 * Repeated captions: a paragraph that repeats a caption removed earlier (Tribun prints the lead
   caption again mid-article, with a credit such as `(wartakota)` appended).
 * Scraper duplicates: a long paragraph the scraper captured twice keeps its first copy.
@@ -60,7 +62,7 @@ def filter_paragraphs(
         if kind == "scraper_duplicate":
             found.append((group[0].order, Removed(kind, text)))
         else:
-            found.extend((ln.order, Removed(kind, ln.raw.strip())) for ln in group)
+            found.extend((ln.order, Removed(kind, ln.shown())) for ln in group)
     return kept, found
 
 
@@ -93,7 +95,10 @@ def _repeats_caption(text: str, caption_keys: set[str]) -> bool:
 def _bare_headline(text: str, index: int, paragraphs: list[Paragraph]) -> bool:
     if index == 0 or index + 1 >= len(paragraphs):
         return False
-    if len(paragraphs[index][1]) != 1 or not headline_shaped(text, min_words=_MIN_HEADLINE_WORDS):
+    group, following_group = paragraphs[index][1], paragraphs[index + 1][1]
+    if len(group) != 1 or not (group[0].blank_before and following_group[0].blank_before):
+        return False
+    if not headline_shaped(text, min_words=_MIN_HEADLINE_WORDS):
         return False
     words = {w for w in _WORD.findall(text.casefold()) if w not in FUNCTION_WORDS}
     if not words:

@@ -67,14 +67,18 @@ def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
     if not (spans or labels or joins):
         result.kept.extend(lines)
         return result
+    cut = False
     for line in lines:
         for piece in _split_joins(line, joins):
             text, found = _remove_spans(piece, spans, labels)
             result.removed.extend(found)
             if text:
-                result.kept.append(piece.with_text(text))
-            # A line that was only boilerplate vanishes; nothing to mark, the next line
-            # keeps its own paragraph flag (inline spans never end a paragraph).
+                result.kept.append(piece.with_text(text, new_paragraph=cut or None))
+                cut = False
+            else:
+                # A line that was only boilerplate ends the paragraph before it, like a
+                # removed line; spans inside a line do not (CNN's inline ad markers).
+                cut = True
     return result
 
 
@@ -202,7 +206,7 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
             continue
         kind = rules.line_rules.kind_of(line.text)
         if kind is not None:
-            result.removed.append((line.order, Removed(kind, line.raw.strip())))
+            result.removed.append((line.order, Removed(kind, line.shown())))
             cut = True
         else:
             result.kept.append(line.with_text(line.text, new_paragraph=True) if cut else line)
@@ -217,7 +221,7 @@ def _syndication(lines: list[Line], i: int, rules: CleaningRules, result: LineRe
         m = pattern.fullmatch(line.text)
         if m is None:
             continue
-        result.removed.append((line.order, Removed("syndication_credit", line.raw.strip())))
+        result.removed.append((line.order, Removed("syndication_credit", line.shown())))
         credit = m.group("credit")
         if credit:
             result.credits.append(credit.rstrip("."))
@@ -225,7 +229,7 @@ def _syndication(lines: list[Line], i: int, rules: CleaningRules, result: LineRe
         # `Artikel ini telah naik di` / `detikJabar.`: the name is on the next line.
         if i + 1 < len(lines) and word_count(lines[i + 1].text) <= 3:
             nxt = lines[i + 1]
-            result.removed.append((nxt.order, Removed("syndication_credit", nxt.raw.strip())))
+            result.removed.append((nxt.order, Removed("syndication_credit", nxt.shown())))
             result.credits.append(nxt.text.rstrip("."))
             return 2
         return 1
@@ -237,7 +241,7 @@ def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult
     for label in rules.related_labels:
         if label.pattern.fullmatch(line.text) is None:
             continue
-        result.removed.append((line.order, Removed(label.kind, line.raw.strip())))
+        result.removed.append((line.order, Removed(label.kind, line.shown())))
         # A table of contents lists the article's own subheadings: its entries come back
         # later as headings, whatever their case (`Cara daftar KIP Kuliah`).
         toc = label.kind == "table_of_contents"
@@ -253,7 +257,7 @@ def _related(lines: list[Line], i: int, rules: CleaningRules, result: LineResult
                 break
             if rules.line_rules.kind_of(nxt.text) is not None:
                 break
-            result.removed.append((nxt.order, Removed(label.kind, nxt.raw.strip())))
+            result.removed.append((nxt.order, Removed(label.kind, nxt.shown())))
             taken += 1
         return taken
     return 0
@@ -292,5 +296,5 @@ def strip_signoff_tail(
         kind = rules.line_rules.kind_of(ln.text)
         if kind is None:
             kind = "topic_tags" if ln.text == ln.text.lower() else "site_navigation"
-        found.append((ln.order, Removed(kind, ln.raw.strip())))
+        found.append((ln.order, Removed(kind, ln.shown())))
     return kept, found

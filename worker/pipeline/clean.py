@@ -115,7 +115,8 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     body = tuple(p for p, _ in paragraphs if p)
 
     publisher = _publisher(match, host or host_of(chrome.url), title_site, rules)
-    credit = pick_credit(classified.credits, body, publisher, rules)
+    wire = [match.wire] if match is not None and match.wire else []
+    credit = pick_credit([*classified.credits, *wire], body, publisher, rules)
     removed.sort(key=lambda item: item[0])
     return Cleaned(
         title=found_title,
@@ -170,4 +171,6 @@ def _publisher(
         return publisher_from_host(host, rules)
     if title_site:
         return rules.masthead(title_site.casefold()) or title_site
+    if match is not None and match.wire:
+        return publisher_from_dateline(match.wire, rules)
     return None

@@ -7,6 +7,8 @@ The grammar is generic; only masthead names without a domain (`VIVA`) come from 
     PUB DASH             SERAMBINEWS.COM -            VIVA –
     PLACE [DATE] DASH    JAKARTA -                    KOTA BHARU 2 Jan. –   (upper-case place)
     Place / -            detik: the place and the dash each on their own line
+    PLACE (PUB) DASH     Medan (ANTARA) -             (wire style)
+    NAME, PLACE DASH     TIMESINDONESIA, MALANG –     (a capitalised masthead not listed)
 
 PUB is a domain-shaped name or a listed masthead. A title-case place needs a publisher or
 detik's two-line form, so that `Hukum - Kriminal` (a menu) or `Pawarta bahasa jawa banjir –`
@@ -48,6 +50,8 @@ class DatelineMatch:
         publisher: the masthead named in it, as written, if any.
         location: the place, title-cased, if any.
         date_text: a date written into the dateline (`KOTA BHARU 2 Jan. –` -> `2 Jan.`).
+        wire: the agency of a wire-style dateline (`Medan (ANTARA) -` -> `ANTARA`): the story's
+            source, which is the publisher only on the agency's own site.
     """
 
     line_index: int
@@ -57,6 +61,7 @@ class DatelineMatch:
     publisher: str | None
     location: str | None
     date_text: str | None = None
+    wire: str | None = None
 
 
 def compile_dateline(publishers: tuple[str, ...]) -> re.Pattern[str]:
@@ -69,6 +74,9 @@ def compile_dateline(publishers: tuple[str, ...]) -> re.Pattern[str]:
         rf"(?P<pub3>{pub})\s*{_DASH}",
         rf"(?P<place4>{_CAPS_PLACE})(?: (?P<date4>{_DATE}))?\s+{_DASH}",
         rf"(?P<place5>{_PLACE})\n{_DASH}$",
+        # Wire style `Medan (ANTARA) -`, and an unlisted capitalised masthead before a place.
+        rf"(?P<place6>{_PLACE}) \((?P<pub6>{pub}|[A-Z][A-Za-z]{{2,}})\)\s*{_DASH}",
+        rf"(?P<pub7>[A-Z][A-Z0-9]{{3,}}), (?P<place7>{_PLACE})\s*{_DASH}",
     ]
     return re.compile("^(?:" + "|".join(f"(?:{f})" for f in forms) + ")" + _AFTER)
 
@@ -100,9 +108,14 @@ def _match(
     if m is None:
         return None
     groups = m.groupdict()
-    pub = next((groups[g] for g in ("pub1", "pub2", "pub3") if groups.get(g)), None)
+    pub = next((groups[g] for g in ("pub1", "pub2", "pub3", "pub7") if groups.get(g)), None)
     place = next(
-        (groups[g] for g in ("place1", "place2", "place4", "place5") if groups.get(g)), None
+        (
+            groups[g]
+            for g in ("place1", "place2", "place4", "place5", "place6", "place7")
+            if groups.get(g)
+        ),
+        None,
     )
     matched = m.group().rstrip()
     return DatelineMatch(
@@ -113,6 +126,7 @@ def _match(
         publisher=pub,
         location=_title_case(place) if place else None,
         date_text=groups.get("date4"),
+        wire=groups.get("pub6"),
     )
 
 

@@ -31,8 +31,7 @@ def strip_menu(lines: list[Line]) -> tuple[list[Line], list[Found], str | None]:
         if crumb is not None:
             if all(_menu_item(ln) for ln in lines[:index]):
                 found = [
-                    (ln.order, Removed("site_navigation", ln.raw.strip()))
-                    for ln in lines[: index + 1]
+                    (ln.order, Removed("site_navigation", ln.shown())) for ln in lines[: index + 1]
                 ]
                 return _restart(lines[index + 1 :]), found, crumb
             break
@@ -44,7 +43,7 @@ def strip_menu(lines: list[Line]) -> tuple[list[Line], list[Found], str | None]:
             break
         run += 1
     if run >= _MIN_MENU_LINES and run < len(lines):
-        found = [(ln.order, Removed("site_navigation", ln.raw.strip())) for ln in lines[:run]]
+        found = [(ln.order, Removed("site_navigation", ln.shown())) for ln in lines[:run]]
         return _restart(lines[run:]), found, None
     return lines, [], None
 
@@ -82,7 +81,7 @@ def strip_caption_zone(
         kind = rules.lead_rules.kind_of(line.text) or "image_caption"
         if kind == "image_caption":
             captions.append(line.text)
-        found.append((line.order, Removed(kind, line.raw.strip())))
+        found.append((line.order, Removed(kind, line.shown())))
     return lines[dateline_index:], found, captions, echoed_title
 
 

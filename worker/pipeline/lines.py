@@ -32,17 +32,25 @@ class Line(NamedTuple):
             normalised text here.
         order: (raw line number, offset inside the line) for raw-order reporting.
         new_paragraph: True when a blank line, a split or a removed piece came before it.
+        blank_before: True when a blank line came before it in the payload (or it is first):
+            the payload itself marks it as a block of its own.
     """
 
     text: str
     raw: str
     order: tuple[int, int]
     new_paragraph: bool = False
+    blank_before: bool = False
 
     def with_text(self, text: str, *, new_paragraph: bool | None = None) -> Line:
         """A copy with other text (and optionally another paragraph flag)."""
         flag = self.new_paragraph if new_paragraph is None else new_paragraph
-        return Line(text, self.raw, self.order, flag)
+        return Line(text, self.raw, self.order, flag, self.blank_before)
+
+    def shown(self) -> str:
+        """What to report when the line is removed: the raw line while it is whole (verbatim,
+        as the corpus records it), else its current normalised text (a span was cut out)."""
+        return self.raw.strip() if normalize_line(self.raw) == self.text else self.text
 
 
 def split_lines(text: str) -> list[Line]:
@@ -54,7 +62,7 @@ def split_lines(text: str) -> list[Line]:
         if not norm:
             blank_before = True
             continue
-        out.append(Line(norm, raw, (number, 0), blank_before))
+        out.append(Line(norm, raw, (number, 0), blank_before, blank_before))
         blank_before = False
     return out
 

@@ -29,6 +29,7 @@ _SLUG_SPLIT = re.compile(r"[-_+]+")
 _SLUG_NOISE = re.compile(r"^(?:\d+|[a-z]?\d[\w]*|html?|php|aspx?)$")
 _BREADCRUMB = re.compile(r"^(?:[»›>]\s*)+(?P<title>\S.{5,})$")
 _MAX_SITE_WORDS = 4
+_PAGE_SUFFIX = re.compile(r"\s*[-|]?\s*\b[Hh]alaman (?:all|\d+)$")
 
 
 def alnum_key(text: str) -> str:
@@ -73,6 +74,8 @@ def clean_title(
     if not text:
         return None, None
     head, site = split_site_suffix(text, rules, host_key)
+    # Kompas: `Judul Halaman all - Kompas.com` (the site suffix goes first).
+    head = _PAGE_SUFFIX.sub("", head).strip()
     return head or None, site
 
 
