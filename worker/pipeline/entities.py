@@ -48,6 +48,8 @@ _PLACE_ALIASES: Final = MappingProxyType(
     {k.strip().casefold(): v.strip() for k, v in (e.split("=") for e in entries("place_aliases"))}
 )
 _KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organizations"))
+_PLACE_FIRST_WORDS: Final = frozenset(p.split()[0] for p in _PLACES if " " in p)
+_ORG_FIRST_WORDS: Final = frozenset(o.split()[0] for o in _KNOWN_ORGS if " " in o)
 _HEADS: Final = _ORG_HEADS | _LOC_HEADS
 _HEAD_WORDS: Final = _TITLES | _HEADS
 _TITLE_WORDS: Final = _TITLES | _FILL
@@ -80,24 +82,20 @@ _ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
 _ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
 _AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
 _SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”\u2019]?\s+|[\"“]\s*)$")
-_LOC_BEFORE_RE: Final = re.compile(
-    r"\b(?:di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)\s+$"
-)
-_ORG_BEFORE_RE: Final = re.compile(
-    r"\b(?:diberitakan|dilansir|dikutip|mengutip|melansir|laporan|media|klub|grup|kelompok|"
-    r"sanggar|perusahaan|aplikasi|platform|partai|organisasi|band)\s+(?:dari\s+|[a-z]+\s+)?$",
+# What the words just before a span say about it; one search per span (the groups are
+# alternatives), on the last 30 characters only.
+_BEFORE_RE: Final = re.compile(
+    r"\b(?:(?P<speech>kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|"
+    r"tembung|lanjut|terang|papar|pungkas|tandas|menurut|said|according to)"
+    r"|(?P<person>bernama|sosok|saudara|sdr\.?|asuhan|dijaga|dipimpin oleh|absennya|"
+    r"pengamat \w+|putra|putri|istri|suami|anak|ayah|ibu|adik|kakak)"
+    r"|(?P<place>di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)"
+    r"|(?P<org>(?:diberitakan|dilansir|dikutip|mengutip|melansir|laporan|media|klub|grup|"
+    r"kelompok|sanggar|perusahaan|aplikasi|platform|partai|organisasi|band)"
+    r"(?:\s+(?:dari|[a-z]+))?))\s+$",
     re.IGNORECASE,
 )
-_SPEECH_BEFORE_RE: Final = re.compile(
-    r"\b(?:kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|tembung|"
-    r"lanjut|terang|papar|pungkas|tandas|menurut|said|according to)\s+$",
-    re.IGNORECASE,
-)
-_PERSON_BEFORE_RE: Final = re.compile(
-    r"\b(?:bernama|sosok|saudara|sdr\.?|asuhan|dijaga|dipimpin oleh|absennya|pengamat \w+|"
-    r"putra|putri|istri|suami|anak|ayah|ibu|adik|kakak)\s+$",
-    re.IGNORECASE,
-)
+_BEFORE_CHARS: Final = 30
 _SPEECH_AFTER_RE: Final = re.compile(
     r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
     r"menyatakan|menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|"
@@ -188,22 +186,32 @@ def _tokens(span: str) -> list[tuple[str, int]]:
 
 def _place_length(tokens: list[str], start: int) -> int:
     """How many tokens from `start` form a gazetteer place (with extenders), or 0."""
-    for size in (3, 2, 1):
-        if start + size <= len(tokens) and " ".join(map(_fold, tokens[start:start + size])) \
-                in _PLACES:  # fmt: skip
-            end = start + size
-            while end < len(tokens) and _fold(tokens[end]) in _EXTENDERS:
-                end += 1
-            return end - start
+    size = _gazetteer_length(tokens, start, _PLACES, _PLACE_FIRST_WORDS)
+    if size:
+        end = start + size
+        while end < len(tokens) and _fold(tokens[end]) in _EXTENDERS:
+            end += 1
+        return end - start
     return 0
 
 
 def _known_org_length(tokens: list[str], start: int) -> int:
-    for size in (3, 2, 1):
-        if start + size <= len(tokens) and " ".join(map(_fold, tokens[start:start + size])) \
-                in _KNOWN_ORGS:  # fmt: skip
-            return size
-    return 0
+    return _gazetteer_length(tokens, start, _KNOWN_ORGS, _ORG_FIRST_WORDS)
+
+
+def _gazetteer_length(
+    tokens: list[str], start: int, names: frozenset[str], first_words: frozenset[str]
+) -> int:
+    """Longest entry of `names` (up to 3 words) starting at `tokens[start]`, or 0."""
+    first = _fold(tokens[start])
+    if first in first_words:  # only then can a two- or three-word entry start here
+        for size in (3, 2):
+            if (
+                start + size <= len(tokens)
+                and " ".join(map(_fold, tokens[start : start + size])) in names
+            ):
+                return size
+    return 1 if first in names else 0
 
 
 @dataclass(slots=True)
@@ -291,6 +299,7 @@ class _Parse:
     title: bool
     last: str | None = None
     cue: bool = False  # a title or speech verb announced a person
+    context: str | None = None  # which group of _BEFORE_RE matched before the span
     after_other: bool = False
     sentence_start: bool = False
 
@@ -317,10 +326,10 @@ class _Parse:
     def run(self, i: int, sentence_start: bool) -> str | None:
         """Type the tokens from `i` on; return the key of the last entity emitted."""
         n = len(self.pairs)
-        self.cue = bool(_SPEECH_BEFORE_RE.search(self.before)) or bool(
-            _PERSON_BEFORE_RE.search(self.before)
-        )
-        if i == 0 and _ORG_BEFORE_RE.search(self.before) and not self.title:
+        match = _BEFORE_RE.search(self.before, max(0, len(self.before) - _BEFORE_CHARS))
+        self.context = match.lastgroup if match else None
+        self.cue = self.context in ("speech", "person")
+        if i == 0 and self.context == "org" and not self.title:
             self.emit("organization", 0, n)  # `dilansir Channel News Asia`
             return self.last
         self.sentence_start = sentence_start
@@ -439,14 +448,14 @@ class _Parse:
         """Type a run of name-like words by its context."""
         tokens = self.tokens
         at_end = j == len(tokens)
-        speech_before = i == 0 and bool(_SPEECH_BEFORE_RE.search(self.before))
+        speech_before = i == 0 and self.context == "speech"
         cue, after_other = self.cue, self.after_other
         speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(self.after)))
         aged = at_end and bool(_AGE_AFTER_RE.match(self.after))
         anchored = any(t in self.reader.anchors for t in tokens[i:j])
         if cue or speaks or aged or anchored:
             self.emit("person", i, j, speaks=speaks or aged)
-        elif i == 0 and _LOC_BEFORE_RE.search(self.before):
+        elif i == 0 and self.context == "place":
             self.emit("location", i, j)
         elif j - i >= 2 and not after_other and not (at_end and _ABBR_AFTER_RE.match(self.after)):
             self.emit("person", i, j, cued=not (self.sentence_start and i == 0))
