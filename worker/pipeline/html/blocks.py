@@ -80,6 +80,8 @@ _KIND_BY_TAG: Final = {
 }
 #: Elements indexed per page at most; the walk's cost is linear in this.
 MAX_ELEMENTS: Final = 50_000
+#: Noise kinds of elements whose text belongs to an image (see `filters`).
+MEDIA_KINDS: Final = frozenset({"caption", "credit"})
 #: Noise kind of skipped (invisible) elements in `DomIndex.noise`.
 DEAD: Final = noise.DEAD
 
@@ -243,7 +245,7 @@ def _open(
         state.noise_stack.append(position)
     if tag == "a":
         state.anchors += 1
-    elif tag in ("figcaption", "caption") or kind == "caption":
+    elif tag in ("figcaption", "caption") or kind in MEDIA_KINDS:
         state.captions += 1
     elif tag == "blockquote":
         state.quotes += 1
@@ -263,7 +265,7 @@ def _close(state: _Walk, tag: str, position: int) -> None:
         state.noise_stack.pop()
     if tag == "a":
         state.anchors -= 1
-    elif tag in ("figcaption", "caption") or kind == "caption":
+    elif tag in ("figcaption", "caption") or kind in MEDIA_KINDS:
         state.captions -= 1
     elif tag == "blockquote":
         state.quotes -= 1

@@ -101,8 +101,9 @@ def clean_blocks(blocks: list[Block]) -> Cleaned:
                     continue
                 seen.add(block.text)
             out.paragraphs.append(block.text)
-        elif verdict == "caption":
-            kind: MediaKind = "photo_credit" if _CREDIT.search(block.text) else "image_caption"
+        elif verdict in ("caption", "credit"):
+            credit = verdict == "credit" or _CREDIT.search(block.text) is not None
+            kind: MediaKind = "photo_credit" if credit else "image_caption"
             out.media.append(MediaItem(kind, block.text))
         elif verdict != "title":
             out.removed.append((verdict, block.text))
@@ -113,7 +114,7 @@ def _verdict(blocks: list[Block], position: int) -> str | None:
     """None to keep the block, else the kind it is dropped as."""
     block = blocks[position]
     if block.noise is not None:
-        return "caption" if block.noise == "caption" else block.noise
+        return block.noise
     if block.kind == "caption":
         return "caption"
     if block.kind == "heading" and block.level == 1:
@@ -134,9 +135,7 @@ def _is_date_line(text: str) -> bool:
         return False
     if _DATE_PREFIX.match(text):
         return True
-    return (
-        _YEAR_OR_TIME.search(text) is not None and len(_WORD.findall(text)) <= _DATE_LINE_WORDS
-    )
+    return _YEAR_OR_TIME.search(text) is not None and len(_WORD.findall(text)) <= _DATE_LINE_WORDS
 
 
 def _link_heavy(blocks: list[Block], position: int) -> bool:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from worker.pipeline.html import noise
 from worker.pipeline.html.blocks import normalize_space
 from worker.pipeline.html.dates import normalize_time
 from worker.pipeline.html.jsonld import is_article, json_ld_objects
@@ -80,6 +81,9 @@ _MODIFIED_KEYS: Final = [
     "dcterms.modified",
 ]
 _LANGUAGE_CODE: Final = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+_AFFILIATION: Final = re.compile(r"\s+(?:\||\u2013|\u2014|/)\s+")
+_MAX_HEADINGS: Final = 10
+_MAX_CHROME_DEPTH: Final = 12
 _BYLINE_PREFIX: Final = re.compile(r"^(?:by|oleh|por|par|von|di)\s+", re.IGNORECASE)
 
 
@@ -113,7 +117,8 @@ def extract_metadata(document: lxml.html.HtmlElement, url: str | None) -> HtmlMe
                 *_names(article.get("author")),
                 *_split_list(meta.get("author", [])),
                 *(a for a in meta.get("article:author", []) if not a.startswith("http")),
-            ]
+            ],
+            affiliation=True,
         ),
         published_time=_first_time(
             _text(article.get("datePublished")),
@@ -226,11 +231,13 @@ def _split_list(values: Iterable[str]) -> list[str]:
     return out
 
 
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
+def _unique(values: Iterable[str], *, affiliation: bool = False) -> tuple[str, ...]:
+    """Values in order without case-insensitive repeats; `affiliation` cuts "Name | Outlet"."""
     seen: set[str] = set()
     out: list[str] = []
     for value in values:
-        text = _clean(_BYLINE_PREFIX.sub("", value.strip()))
+        name = _AFFILIATION.split(value, maxsplit=1)[0] if affiliation else value
+        text = _clean(_BYLINE_PREFIX.sub("", name.strip()))
         if text and text.lower() not in seen:
             seen.add(text.lower())
             out.append(text)
@@ -240,8 +247,32 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _h1_text(document: lxml.html.HtmlElement) -> str | None:
-    h1 = next(document.iter("h1"), None)
-    return None if h1 is None else h1.text_content()[: _MAX_FIELD_CHARS * 4]
+    """The first ``<h1>`` that is not the site logo (inside page chrome or a link)."""
+    for count, h1 in enumerate(document.iter("h1")):
+        if count >= _MAX_HEADINGS:
+            break
+        if not _in_page_chrome(h1):
+            text: str = h1.text_content()
+            return text[: _MAX_FIELD_CHARS * 4]
+    return None
+
+
+def _in_page_chrome(element: lxml.html.HtmlElement) -> bool:
+    """True inside a link (logos link home), or inside site chrome outside any article.
+
+    An article's own header ("entry-header" inside ``<article>``/``<main>``) is not chrome.
+    """
+    chrome = False
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= _MAX_CHROME_DEPTH:
+            break
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag == "a":
+            return True
+        if tag in ("article", "main"):
+            return False
+        chrome = chrome or noise.classify(ancestor, tag) in ("navigation", "aside", "footer")
+    return chrome
 
 
 def _link_href(document: lxml.html.HtmlElement, rel: str) -> str | None:

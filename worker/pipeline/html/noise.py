@@ -82,11 +82,12 @@ _NOISE_TOKENS: Final[dict[str, str]] = {
     **_kinds(
         "navigation",
         """nav navbar navigation menu breadcrumb breadcrumbs pagination pager sidebar masthead
-        toolbar skip header footer topbar widget widgets rail sitemap""",
+        toolbar skip header footer topbar widget widgets rail sitemap logo brand branding""",
     ),
     **_kinds("tags", "tags tag tagcloud keywords topics"),
     **_kinds("byline", "author byline bio authorbio dateline timestamp"),
-    **_kinds("caption", "caption figcaption credit credits"),
+    **_kinds("caption", "caption figcaption"),
+    **_kinds("credit", "credit credits"),
     **_kinds("hidden", "sronly visuallyhidden screenreaderonly screenreadertext"),
     # Standfirsts repeat the meta description above the body; they are not body text.
     **_kinds("summary", "excerpt dek standfirst strapline subtitle subheadline"),
@@ -196,7 +197,9 @@ def _name_kind(name: str) -> str | None:
     for prefix, prefix_kind in _NOISE_PREFIXES:
         if joined.startswith(prefix):
             return prefix_kind
-    if "caption" in joined or "credit" in joined:
+    if "credit" in joined:
+        return "credit"
+    if "caption" in joined:
         return "caption"
     return None
 
