@@ -16,25 +16,26 @@ from worker.pipeline.data import words
 
 MAX_KEYWORDS: Final = 10
 _STOPWORDS: Final = words("stopwords_id") | words("stopwords_en")
-_TOKEN_RE: Final = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
-_BREAK_RE: Final = re.compile(r"[.,;:!?()\"“”\u2018\u2019—\u2013]|\s-\s")
+# Words (letters first, inner hyphens/apostrophes kept) or a phrase-breaking mark; one
+# pass over the lower-cased text.
+_TOKEN_RE: Final = re.compile(
+    r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]|[.,;:!?()\"\u201c\u201d\u2018\u2019\u2014\u2013]| - "
+)
 
 
 def _runs(text: str) -> list[list[str]]:
     """Lower-cased content-word runs: stopwords and punctuation split a run."""
     runs: list[list[str]] = []
-    for chunk in _BREAK_RE.split(text):
-        run: list[str] = []
-        for token in _TOKEN_RE.findall(chunk):
-            word = token.lower()
-            if word in _STOPWORDS or len(word) < 3:
-                if run:
-                    runs.append(run)
+    run: list[str] = []
+    for word in _TOKEN_RE.findall(text.lower()):
+        if len(word) < 3 or not word[0].isalpha() or word in _STOPWORDS:
+            if run:
+                runs.append(run)
                 run = []
-            else:
-                run.append(word)
-        if run:
-            runs.append(run)
+        else:
+            run.append(word)
+    if run:
+        runs.append(run)
     return runs
 
 
