@@ -140,7 +140,9 @@ def _remove_inline_labels(
             where = (line.order[0], line.order[1] + m.start())
             found.append((where, Removed(rule.kind, text[m.start() : end].strip())))
             text = (text[: m.start()].rstrip() + " " + text[end:].lstrip()).strip()
-            m = rule.pattern.search(text, m.start() + 1) if m.start() + 1 <= len(text) else None
+            # Each round removes the label itself, so this ends; a label right after the
+            # removed one now starts where the first did.
+            m = rule.pattern.search(text, m.start())
     return text, found
 
 

@@ -160,3 +160,37 @@ def test_caption_lines_closed_by_a_photo_credit() -> None:
         == "image_caption"
     )
     assert RULES.line_rules.kind_of("Ilustrasi Drama (Image by mydramalist)") == "image_caption"
+
+
+def test_caption_glued_to_the_dateline_at_the_start() -> None:
+    text = (
+        "Suasana sidang di Jakarta, Senin (1/1/2024). (Tribunnews.com/Jeprima)TRIBUNNEWS.COM, "
+        "JAKARTA - Sidang digelar hari ini."
+    )
+    result = strip_inline(split_lines(text), RULES)
+    assert [ln.text for ln in result.kept] == ["TRIBUNNEWS.COM, JAKARTA - Sidang digelar hari ini."]
+    assert kinds(result.removed) == [
+        ("image_caption", "Suasana sidang di Jakarta, Senin (1/1/2024). (Tribunnews.com/Jeprima)")
+    ]
+
+
+def test_consecutive_inline_labels_are_both_removed() -> None:
+    text = (
+        "Harga naik. Baca juga: Harga Emas Naik Baca juga: Harga Perak Turun Pemerintah "
+        "mengatakan harga stabil."
+    )
+    result = strip_inline(split_lines(text), RULES)
+    assert [ln.text for ln in result.kept] == ["Harga naik. Pemerintah mengatakan harga stabil."]
+    assert [p.kind for _, p in result.removed] == ["related_link", "related_link"]
+
+
+def test_flattened_kompas_promo_and_csv_artefact() -> None:
+    text = (
+        "Pelaku diketahui berusia 25 tahun. Dapatkan update berita pilihan dan breaking news "
+        'setiap hari dari Kompas.com. Mari bergabung di Grup Telegram "Kompas.com News Update", '
+        "caranya klik link https://t.me/kompascomupdate, kemudian join. Anda harus install "
+        'aplikasi Telegram terlebih dulu di ponsel.\n(kpl/khs)";'
+    )
+    result = strip_inline(split_lines(text), RULES)
+    assert [ln.text for ln in result.kept] == ["Pelaku diketahui berusia 25 tahun.", "(kpl/khs)"]
+    assert [p.kind for _, p in result.removed] == ["social_promo", "scraper_artifact"]

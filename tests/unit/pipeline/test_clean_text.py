@@ -176,3 +176,24 @@ def test_total_over_arbitrary_text(text: str, title: str | None, url: str | None
     cleaned = clean_text(text, title=title, url=url, rules=RULES)
     assert all(p and p == p.strip() and "\n" not in p for p in cleaned.paragraphs)
     assert all(r.kind for r in cleaned.removed)
+
+
+def test_wire_dateline_credits_the_agency_not_the_site() -> None:
+    text = "Medan (ANTARA) - Polisi menangkap dua pelaku pencurian di Medan, Senin."
+    on_site = clean_text(text, title="Judul", url="https://www.suara.com/news/x", rules=RULES)
+    assert on_site.dateline == Dateline(raw="Medan (ANTARA) -", location="Medan")
+    assert (on_site.publisher, on_site.source_credit) == ("Suara.com", "ANTARA")
+    alone = clean_text(text, title="Judul", url=None, rules=RULES)
+    assert (alone.publisher, alone.source_credit) == ("Antara", None)
+
+
+def test_blank_line_separated_headline_without_echo_goes_but_heading_stays() -> None:
+    text = (
+        "KOMPAS.com - Polisi menangkap dua pelaku pencurian kendaraan bermotor di Depok.\n"
+        "Respons Partai Golkar Soal Pencalonan Gibran Sebagai Wakil Presiden\n"
+        "Kapolres mengatakan kedua pelaku sudah lama diincar oleh petugas di lapangan."
+    )
+    cleaned = clean_text(text, title="Judul", url=None, rules=RULES)
+    # Line-exploded text: a lone Title-Case line is a heading, never a bare related headline.
+    assert len(cleaned.paragraphs) == 3
+    assert cleaned.removed == ()
