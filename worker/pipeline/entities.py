@@ -576,7 +576,11 @@ def _merge(reader: _Reader) -> dict[str, str]:
         resolved[key] = target
     for key, target in list(resolved.items()):
         short, full = found[key], found[target]
-        if short.kind == full.kind == "location" and short.count >= full.count:
+        if (
+            short.kind == full.kind == "location"
+            and short.count >= full.count
+            and _fold(full.words[0]) in _ADMIN_HEADS
+        ):
             # `Banyuwangi` written alone more often than `Kabupaten Banyuwangi`: the
             # article's own usage wins over the administrative form.
             resolved = {k: (key if t == target else t) for k, t in resolved.items() if k != key}
@@ -606,7 +610,17 @@ def _is_short_form(short: _Candidate, full: _Candidate) -> bool:
     if short.kind != full.kind:
         return False
     return (
-        (full.text.endswith(" " + short.text) and _fold(full_tokens[0]) in _ADMIN_HEADS)
+        # `Banyuwangi` in `Kabupaten Banyuwangi`; `Kualanamu` in `Bandara Internasional
+        # Kualanamu`, but a known place is not a site named after it (`Pendopo ... Sampang`).
+        (
+            full.text.endswith(" " + short.text)
+            and (
+                _fold(full_tokens[0]) in _ADMIN_HEADS
+                or (_fold(full_tokens[0]) in _LOC_HEADS and short.text.casefold() not in _PLACES)
+            )
+        )
+        # `Golkar` for `Partai Golkar` (but not `PDIP` for `Sekolah Partai PDIP`)
+        or (full_tokens[1:] == tokens and _fold(full_tokens[0]) in _ORG_HEADS)
         or (full_tokens[: len(tokens)] == tokens and short.kind == "organization")
         or (
             (full_tokens[0], full_tokens[-1]) == (tokens[0], tokens[-1])
