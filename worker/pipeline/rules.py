@@ -119,7 +119,14 @@ class RuleSet:
     def active(self, joined_lines: str) -> tuple[KindPattern, ...]:
         """The rules that match somewhere in `joined_lines` (lines joined by newlines)."""
         pairs = zip(self.rules, self.multiline, strict=True)
-        return tuple(rule for rule, anywhere in pairs if anywhere.search(joined_lines))
+        return tuple(rule for rule, anywhere in pairs if _hits(anywhere, joined_lines))
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> bool:
+    # `search` would try a `\A`-anchored pattern at every position before giving up.
+    if pattern.pattern.startswith("\\A"):
+        return pattern.match(text) is not None
+    return pattern.search(text) is not None
 
 
 def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
