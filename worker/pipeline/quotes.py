@@ -125,17 +125,24 @@ def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tup
     spans = [s for i, p in enumerate(paragraphs) for s in _quote_spans(i, p)]
     quotes: list[Quote] = []
     previous: tuple[_Span, str | None] | None = None
+    # Speakers named in attributions count as speaking at the end of their quote, so a
+    # later `katanya` finds `kata Ketua ..., Andri M Rijal` even without a speech verb
+    # right next to the name.
+    mentions = list(analysis.person_mentions)
     for position, span in enumerate(spans):
         if len(span.text.split()) < MIN_WORDS:
             continue
         paragraph = paragraphs[span.paragraph]
         speaker, attribution = _attribution(paragraph, span, analysis)
         if speaker == "":  # pronoun or description
-            speaker = _last_speaker(analysis.person_mentions, spans[:position], span)
+            ordered = tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start)))
+            speaker = _last_speaker(ordered, spans[:position], span)
             if previous is not None and previous[1] and _adjacent(paragraphs, previous[0], span):
                 speaker = previous[1]
         elif speaker is None and previous is not None and _adjacent(paragraphs, previous[0], span):
             speaker = previous[1]
+        elif speaker:
+            mentions.append(Mention(span.paragraph, span.end, span.end, speaker, speaks=True))
         if speaker:
             quotes.append(Quote(text=span.text, speaker=speaker, attribution=attribution))
             previous = (span, speaker)
