@@ -13,6 +13,7 @@ produced each body (field ``extractor``).
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from worker.pipeline.html import HtmlRejected, extract_html
+from worker.pipeline.html.fallback import THIRD_PARTY_LOGGERS
 
 _WARMUP_PAGE = (
     "<html><body><article><p>"
@@ -31,6 +33,8 @@ _WARMUP_PAGE = (
 
 def main() -> int:
     """Answer every stdin record with one stdout record."""
+    for name in THIRD_PARTY_LOGGERS:  # their "discarding data" warnings are expected noise
+        logging.getLogger(name).setLevel(logging.ERROR)
     with_extractor = "--extractor" in sys.argv[1:]
     extract_html(_WARMUP_PAGE)
     out = sys.stdout.buffer

@@ -202,12 +202,11 @@ def walk(root: lxml.html.HtmlElement) -> tuple[DomIndex, list[Block]]:
             for position in state.open_stack:
                 index.ends[position] = len(index.elements) - 1
             break
-        tag = element.tag
+        tag = element.tag  # lowercase: the lxml HTML parser normalises tag names
         if not isinstance(tag, str):  # comments/PIs survive when a caller built the tree
             if event == "end" and element.tail and element is not root:
                 state.add(element.tail)
             continue
-        tag = tag.lower()
         if event == "start":
             position = len(index.elements)
             index.elements.append(element)

@@ -8,7 +8,6 @@ Their text output is split into paragraphs and whitespace-normalised like the fa
 from __future__ import annotations
 
 import copy
-import logging
 from typing import Final
 
 import lxml.html
@@ -19,10 +18,10 @@ from worker.pipeline.html.blocks import BLOCK_TAGS, normalize_space
 
 _LIST_BULLET: Final = "- "
 
-# trafilatura and readability log every page they give up on at WARNING/INFO; that is the
-# cascade's business to judge, not an operator's.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
-logging.getLogger("readability").setLevel(logging.ERROR)
+#: Loggers of the second-opinion libraries. They log every page they give up on at WARNING,
+#: which is the cascade's business to judge, not an operator's: the shell should set them to
+#: ERROR (this package configures no logging; it stays pure).
+THIRD_PARTY_LOGGERS: Final = ("trafilatura", "readability", "readability.readability")
 
 
 def trafilatura_paragraphs(

@@ -271,7 +271,7 @@ def _in_page_chrome(element: lxml.html.HtmlElement) -> bool:
             return True
         if tag in ("article", "main"):
             return False
-        chrome = chrome or noise.classify(ancestor, tag) in ("navigation", "aside", "footer")
+        chrome = chrome or noise.classify_element(ancestor) in ("navigation", "aside", "footer")
     return chrome
 
 

@@ -93,11 +93,6 @@ _NOISE_TOKENS: Final[dict[str, str]] = {
     **_kinds("summary", "excerpt dek standfirst strapline subtitle subheadline"),
 }
 
-# Tokens that name article text (a bonus for candidate containers).
-_CONTENT_TOKENS: Final = frozenset(
-    {"article", "content", "entry", "post", "story", "body", "text", "main", "blog"}
-)
-
 _ROLE_NOISE: Final = {
     **_kinds("navigation", "navigation banner search menu"),
     **_kinds("newsletter", "dialog alert"),
@@ -130,7 +125,7 @@ DEAD: Final = "dead"
 
 
 class NoiseClassifier:
-    """`is_dead` and `classify` with a per-page memo: pages repeat the same class names a lot.
+    """`classify` plus invisibility checks, with a per-page memo (pages repeat class names).
 
     Create one per page (the memo is not meant to outlive it).
     """
@@ -141,40 +136,40 @@ class NoiseClassifier:
         self._memo: dict[tuple[str, str | None, str | None, str | None], str | None] = {}
 
     def kind(self, element: lxml.html.HtmlElement, tag: str) -> str | None:
-        """`DEAD`, a boilerplate kind, or None for ordinary elements."""
-        if tag in DEAD_TAGS or element.get("hidden") is not None:
+        """`DEAD` for invisible subtrees, a boilerplate kind, or None for ordinary elements."""
+        if tag in DEAD_TAGS:
             return DEAD
-        style = element.get("style")
-        if style is not None and _HIDDEN_STYLE.search(style[:_MAX_NAME_CHARS]) is not None:
+        attributes = element.keys()
+        if not attributes:
+            return NOISY_TAGS.get(tag)
+        if "hidden" in attributes:
             return DEAD
+        if "style" in attributes:
+            style = element.get("style") or ""
+            if _HIDDEN_STYLE.search(style[:_MAX_NAME_CHARS]) is not None:
+                return DEAD
         key = (tag, element.get("class"), element.get("id"), element.get("role"))
         try:
             return self._memo[key]
         except KeyError:
-            found = self._memo[key] = classify(element, tag)
+            found = self._memo[key] = classify(*key)
             return found
 
 
-def is_dead(element: lxml.html.HtmlElement, tag: str) -> bool:
-    """True for elements whose whole subtree is invisible or non-text."""
-    if tag in DEAD_TAGS:
-        return True
-    if element.get("hidden") is not None:
-        return True
-    style = element.get("style")
-    return style is not None and _HIDDEN_STYLE.search(style[:_MAX_NAME_CHARS]) is not None
+def classify_element(element: lxml.html.HtmlElement) -> str | None:
+    """`classify` for one element (no memo, no invisibility check)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return classify(tag, element.get("class"), element.get("id"), element.get("role"))
 
 
-def classify(element: lxml.html.HtmlElement, tag: str) -> str | None:
-    """The boilerplate kind an element's tag/role/class/id names, or None for ordinary ones."""
+def classify(tag: str, class_: str | None, id_: str | None, role: str | None) -> str | None:
+    """The boilerplate kind an element's tag, role, class or id names; None for ordinary ones."""
     kind = NOISY_TAGS.get(tag)
     if kind is not None:
         return kind
-    role = element.get("role")
     if role is not None and role in _ROLE_NOISE:
         return _ROLE_NOISE[role]
-    for attribute in ("class", "id"):
-        value = element.get(attribute)
+    for value in (class_, id_):
         if not value:
             continue
         for name in value[:_MAX_NAME_CHARS].split():
@@ -202,13 +197,3 @@ def _name_kind(name: str) -> str | None:
     if "caption" in joined:
         return "caption"
     return None
-
-
-def names_content(element: lxml.html.HtmlElement) -> bool:
-    """True when the class/id names the article text (``article-body``, ``entry-content``)."""
-    names = " ".join(
-        value[:_MAX_NAME_CHARS]
-        for value in (element.get("class"), element.get("id"), element.get("itemprop"))
-        if value is not None
-    )
-    return any(token.lower() in _CONTENT_TOKENS for token in _SPLIT.split(names) if token)
