@@ -22,11 +22,13 @@ from worker.pipeline.lines import Line, ends_sentence, headline_shaped, word_cou
 __all__ = ["join_text", "paragraph_groups"]
 
 _BULLET = re.compile(r"^(?:[•●▪◦·*‣–-]\s|\d{1,2}[.)]\s)")
-_NO_SPACE_BEFORE = ",.;:)/!?”’]%"
-_NO_SPACE_AFTER = "(/“‘["
-# "Long" lines are full sentences, not link texts; short ones are links or names.
+# Exactly the corpus rule's characters: no space before these, none after `(`.
+_NO_SPACE_BEFORE = ",.;:)/!?”"
+_NO_SPACE_AFTER = "("
+# A line starting with one of these continues the previous one (`Rafi Haikal` / `(21), ...`).
+_CONTINUATION_START = _NO_SPACE_BEFORE + "("
+# "Long" lines are full sentences, not link texts.
 _LONG_WORDS = 10
-_SHORT_WORDS = 6
 
 
 def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) -> list[list[Line]]:
@@ -36,7 +38,7 @@ def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) ->
         if (
             groups
             and not line.new_paragraph
-            and _continues(groups[-1], line, index - 1 == after_dateline)
+            and _continues(groups[-1], line, prev_is_lead=index - 1 == after_dateline)
         ):
             groups[-1].append(line)
         else:
@@ -44,18 +46,19 @@ def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) ->
     return groups
 
 
-def _continues(group: list[Line], line: Line, group_is_lead_start: bool) -> bool:
+def _continues(group: list[Line], line: Line, *, prev_is_lead: bool) -> bool:
     prev = group[-1].text
     text = line.text
     first = text[0]
     if _BULLET.match(text):
         return False
-    if first in _NO_SPACE_BEFORE or first.islower():
+    if first in _CONTINUATION_START or first.islower():
         return True
     if _BULLET.match(prev) or ends_sentence(prev):
         return False
     # The previous line stops mid-sentence and this one starts with a capital, digit or quote.
-    if len(group) == 1 and not group_is_lead_start and _is_heading(prev, text):
+    # A lone first line may be a heading, unless it is the lead's start (`PT` / `Mayora`).
+    if len(group) == 1 and not prev_is_lead and _is_heading(prev, text):
         return False
     return not (word_count(prev) >= _LONG_WORDS and word_count(text) >= _LONG_WORDS)
 

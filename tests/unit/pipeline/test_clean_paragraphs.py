@@ -92,3 +92,13 @@ def test_line_shape_helpers() -> None:
     assert headline_shaped("Video Gunung Gede Pangrango Ditutup Sementara, Kenapa?")
     assert not headline_shaped("Pendaki itu disebut-sebut telah meninggal dunia.")
     assert not headline_shaped("pembunuhan wn kamerun")
+
+
+def test_a_bracket_continues_even_after_a_name_that_looks_like_a_heading() -> None:
+    text = (
+        "Adrianus menjelaskan kecenderungan remaja untuk berkelompok.\n"
+        "Rafi Haikal\n(21), seorang suporter asal Tambun Selatan, Kabupaten Bekasi, tetap bangga."
+    )
+    assert paragraphs(text)[1] == (
+        "Rafi Haikal (21), seorang suporter asal Tambun Selatan, Kabupaten Bekasi, tetap bangga."
+    )
