@@ -54,6 +54,7 @@ def process(
     timer = timer or _NoTimer()
     text = payload.content
     title_hint, url_hint, lang_hint = payload.title, payload.url, payload.lang
+    lang_method = "payload"
     published_hint = payload.published_at
     page = PageMetadata()
     media: tuple[MediaItem, ...] = ()
@@ -68,7 +69,8 @@ def process(
         text = "\n\n".join(extraction.paragraphs)
         title_hint = title_hint or meta.title
         url_hint = meta.canonical_url or url_hint
-        lang_hint = lang_hint or meta.language
+        if lang_hint is None and meta.language:
+            lang_hint, lang_method = meta.language, "markup"
         published_hint = published_hint or meta.published_time
         media = tuple(MediaItem(kind=m.kind, text=m.text) for m in extraction.media)
         html_removed = tuple(Removed(kind=kind, text=t) for kind, t in extraction.removed)
@@ -94,6 +96,7 @@ def process(
             paragraphs=cleaned.paragraphs,
             removed=removed,
             lang_hint=lang_hint,
+            lang_hint_method=lang_method,
             published_hint=published_hint,
             source_credit=cleaned.source_credit,
             date_text=cleaned.date_text,
