@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from worker.pipeline.lines import Line, ends_sentence, headline_shaped, word_count
+from worker.pipeline.lines import FUNCTION_WORDS, Line, ends_sentence, headline_shaped, word_count
 
 __all__ = ["join_text", "paragraph_groups"]
 
@@ -29,6 +29,36 @@ _NO_SPACE_AFTER = "("
 _CONTINUATION_START = _NO_SPACE_BEFORE + "("
 # "Long" lines are full sentences, not link texts.
 _LONG_WORDS = 10
+# A line ending in one of these words (or a comma) stops mid-sentence for certain.
+_OPEN_ENDINGS = FUNCTION_WORDS | frozenset(
+    [
+        "kepada",
+        "bahwa",
+        "serta",
+        "tentang",
+        "terhadap",
+        "antara",
+        "melalui",
+        "yakni",
+        "yaitu",
+        "adalah",
+        "ialah",
+        "menjadi",
+        "merupakan",
+        "bersama",
+        "tanpa",
+        "sejak",
+        "sampai",
+        "menurut",
+        "kata",
+        "ujar",
+        "ucap",
+        "tutur",
+        "the",
+        "a",
+        "an",
+    ]
+)
 
 
 def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) -> list[list[Line]]:
@@ -57,9 +87,13 @@ def _continues(group: list[Line], line: Line, *, prev_is_lead: bool) -> bool:
     if _BULLET.match(prev) or ends_sentence(prev):
         return False
     # The previous line stops mid-sentence and this one starts with a capital, digit or quote.
+    last_word = prev.rsplit(" ", 1)[-1]
+    if prev[-1] == "," or last_word.casefold() in _OPEN_ENDINGS:
+        return True  # `... diatur dalam` / `Peraturan Menteri Keuangan Nomor 12 ...`
     # A lone first line may be a heading, unless it is the lead's start (`PT` / `Mayora`).
     if len(group) == 1 and not prev_is_lead and _is_heading(prev, text):
         return False
+    # Two full sentences: the first lost its full stop to the scraper.
     return not (word_count(prev) >= _LONG_WORDS and word_count(text) >= _LONG_WORDS)
 
 

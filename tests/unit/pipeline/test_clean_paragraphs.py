@@ -102,3 +102,12 @@ def test_a_bracket_continues_even_after_a_name_that_looks_like_a_heading() -> No
     assert paragraphs(text)[1] == (
         "Rafi Haikal (21), seorang suporter asal Tambun Selatan, Kabupaten Bekasi, tetap bangga."
     )
+
+
+def test_a_long_link_after_an_open_ending_continues() -> None:
+    text = (
+        "Keputusan itu dilakukan sebagai implementasi aturan yang sudah diatur dalam\n"
+        "Peraturan Presiden Nomor 5 Tahun 2025 tentang Penertiban Kawasan Hutan dan Lingkungan\n"
+        "secara menyeluruh."
+    )
+    assert len(paragraphs(text)) == 1
