@@ -31,7 +31,7 @@ _CONTINUATION_START = _NO_SPACE_BEFORE + "("
 _LONG_WORDS = 10
 # A line ending in one of these words (or a comma) stops mid-sentence for certain.
 _OPEN_ENDINGS = FUNCTION_WORDS | frozenset(
-    [
+    {
         "kepada",
         "bahwa",
         "serta",
@@ -57,7 +57,7 @@ _OPEN_ENDINGS = FUNCTION_WORDS | frozenset(
         "the",
         "a",
         "an",
-    ]
+    }
 )
 
 
