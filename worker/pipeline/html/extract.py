@@ -9,6 +9,9 @@
    agree, the fast answer stands (its paragraphs are the cleaner of the two). When they do not,
    readability gives a third and the answer that agrees best with the other two wins (the
    medoid), which overrules whichever extractor alone went astray.
+
+`media` and `removed` always come from the fast path's container (the other extractors do not
+report them), so they are best effort when `extractor` is not ``"fast"``.
 """
 
 from __future__ import annotations
