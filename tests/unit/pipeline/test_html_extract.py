@@ -204,3 +204,11 @@ def test_result_types_are_immutable() -> None:
     assert isinstance(result.paragraphs, tuple)
     with pytest.raises(AttributeError):
         result.extractor = "x"  # type: ignore[misc]
+
+
+def test_headline_repeated_at_the_top_of_the_body_is_dropped() -> None:
+    head = '<meta property="og:title" content="Council approves the budget">'
+    result = extract(
+        f"<article><h2>Council approves the budget</h2>{paragraphs(*SENTENCES)}</article>", head
+    )
+    assert result.paragraphs == tuple(SENTENCES)

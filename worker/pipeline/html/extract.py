@@ -37,6 +37,7 @@ _OUTSIDE_SHARE: Final = 0.15
 _RIVAL_SHARE: Final = 0.15
 _REMOVED_SHARE: Final = 0.5
 _AGREEMENT: Final = 0.8
+_TITLE_SEARCH: Final = 2
 # Second opinions cost 10-30 ms on a normal page and grow with the tree; past this many
 # elements (only hostile or pathological pages have them) the fast answer is final.
 _MAX_ELEMENTS_FOR_FALLBACK: Final = 20_000
@@ -53,11 +54,13 @@ def extract_html(
     document = parse_document(_to_text(markup, max_bytes))
     fast = fast_extract(document)
     paragraphs, extractor = _cascade(document, fast, url)
+    metadata = extract_metadata(document, url)
+    paragraphs = _without_leading_title(paragraphs, metadata.title)
     if not paragraphs:
         raise HtmlRejected("html_no_content", "no article text found in the markup")
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),
-        metadata=extract_metadata(document, url),
+        metadata=metadata,
         media=tuple(fast.cleaned.media),
         removed=tuple(fast.cleaned.removed),
         extractor=extractor,
@@ -130,6 +133,17 @@ def _second_opinion(name: str, document: lxml.html.HtmlElement, url: str | None)
         return readability_paragraphs(document)
     except Exception:  # noqa: BLE001 - see docstring: any failure means "no opinion"
         return []
+
+
+def _without_leading_title(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop the headline when it opens the body (sites that set it in ``<h2>`` or ``<p>``)."""
+    if not title or not paragraphs:
+        return paragraphs
+    folded = title.casefold()
+    start = 0
+    while start < min(len(paragraphs), _TITLE_SEARCH) and paragraphs[start].casefold() == folded:
+        start += 1
+    return paragraphs[start:] if start else paragraphs
 
 
 def _medoid(candidates: Sequence[tuple[list[str], str]]) -> tuple[list[str], str]:
