@@ -26,6 +26,8 @@ __all__ = ["PageChrome", "strip_page_chrome"]
 
 # A caption must close with its credit within this many characters after the header.
 _MAX_CAPTION_CHARS = 400
+# A page header longer than this is not searched for a doubled teaser strip (quadratic).
+_MAX_HEADER_CHARS = 4000
 _PHOTO_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*)(?: [A-Z][\w.&-]*)?/[^()]{2,60}\)(?=\s|$)")
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
@@ -89,7 +91,7 @@ def _header(
     start = slug_headline_start(before, slug)
     if start is None and title and alnum_key(before).endswith(alnum_key(title)):
         start = _title_start(before, title)
-    if start is None:
+    if start is None and len(before) <= _MAX_HEADER_CHARS:
         start = _after_repeated_strip(before)
     found: list[Found] = []
     row = line.order[0]

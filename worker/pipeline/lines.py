@@ -152,8 +152,10 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     `!` and `?` may end a headline (`..., Kenapa?`); `.`, `,`, `;` and `:` may not.
     At least 60 % of the longer words must be capitalised (function words are ignored).
     """
+    if not text or len(text) > 220:
+        return False
     stripped = text.strip().rstrip(_CLOSERS)
-    if not stripped or stripped[-1] in ".,;:…" or len(text) > 220:
+    if not stripped or stripped[-1] in ".,;:…":
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
         return False

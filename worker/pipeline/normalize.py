@@ -24,6 +24,7 @@ _MOJIBAKE = re.compile(
 )
 # C0/C1 controls except tab (tabs become spaces below), zero-width and BOM characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACE_RUNS = re.compile(" {2,}")
 _MAX_UNESCAPE_ROUNDS = 4
 
 
@@ -70,7 +71,11 @@ def normalize_line(line: str) -> str:
             )
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    if not text.isprintable():  # one C-level scan; most lines are printable
-        text = _INVISIBLE.sub("", text)
+    if text.isprintable():
+        # Printable text holds no space but the ASCII one (NBSP, tabs and the other Unicode
+        # spaces are not printable), so most lines need no work at all.
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = _SPACE_RUNS.sub(" ", text).strip()
+        return text
     # str.split() splits on every Unicode space (NBSP, thin, ideographic, tab) in C.
-    return " ".join(text.split())
+    return " ".join(_INVISIBLE.sub("", text).split())
