@@ -50,7 +50,8 @@ class Cleaned:
         paragraphs: clean body paragraphs, in order (empty when nothing is left).
         removed: every removed piece with its kind, in raw order.
         dateline: the lead's publisher/place prefix, `raw` verbatim from the payload.
-        publisher: masthead from the dateline, else the URL host, else the title suffix.
+        publisher: masthead from the dateline, else the URL host, else the title suffix,
+            else an outlet sign-off (`- UTUSAN ONLINE`).
         source_credit: the wire/sister outlet credited (credit line or in-text attribution).
         date_text: a date phrase seen in removed chrome (Jakarta Post `Published on ...`).
     """
@@ -114,7 +115,9 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     removed += found
     body = tuple(p for p, _ in paragraphs if p)
 
-    publisher = _publisher(match, host or host_of(chrome.url), title_site, rules)
+    publisher = _publisher(match, host or host_of(chrome.url), title_site, rules) or _signoff_name(
+        removed, rules
+    )
     wire = [match.wire] if match is not None and match.wire else []
     credit = pick_credit([*classified.credits, *wire], body, publisher, rules)
     removed.sort(key=lambda item: item[0])
@@ -144,6 +147,16 @@ def _cut_dateline(lines: list[Line], match: DatelineMatch) -> tuple[list[Line], 
         tail = [tail[0].with_text(tail[0].text, new_paragraph=True), *tail[1:]]
         return tail, 0
     return tail, None
+
+
+def _signoff_name(removed: list[Found], rules: CleaningRules) -> str | None:
+    """The masthead an outlet sign-off names (`- UTUSAN ONLINE` -> `Utusan Malaysia`)."""
+    for _, piece in removed:
+        if piece.kind == "outlet_signoff":
+            name = piece.text.strip(" -–—.")
+            if name:
+                return rules.masthead(name.casefold()) or name.title()
+    return None
 
 
 def _drop_title_echo(lines: list[Line], title: str | None) -> list[Line]:

@@ -197,3 +197,16 @@ def test_blank_line_separated_headline_without_echo_goes_but_heading_stays() -> 
     # Line-exploded text: a lone Title-Case line is a heading, never a bare related headline.
     assert len(cleaned.paragraphs) == 3
     assert cleaned.removed == ()
+
+
+def test_malay_dateline_with_date_and_an_outlet_signoff() -> None:
+    text = (
+        "KOTA BHARU 2 Jan. – Seorang lelaki ditahan polis kerana disyaki mencuri motosikal.\n\n"
+        "Ketua Polis Daerah berkata, suspek berusia 30 tahun. - UTUSAN ONLINE"
+    )
+    cleaned = clean_text(text, title=None, url=None, rules=RULES)
+    assert cleaned.dateline == Dateline(raw="KOTA BHARU 2 Jan. –", location="Kota Bharu")
+    assert cleaned.date_text == "2 Jan."
+    assert cleaned.publisher == "Utusan Malaysia"  # named only by the sign-off
+    assert cleaned.paragraphs[-1] == "Ketua Polis Daerah berkata, suspek berusia 30 tahun."
+    assert [(r.kind, r.text) for r in cleaned.removed] == [("outlet_signoff", "- UTUSAN ONLINE")]
