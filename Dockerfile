@@ -44,19 +44,21 @@ WORKDIR /src
 
 # Dependencies before the source, so this layer is rebuilt only when a lock changes.
 # --require-hashes: every downloaded file must match a hash in the lock.
+# /opt/build holds the pinned pip and build backend; /opt/venv (what ships) is made without
+# pip and filled by the build venv's pip through `--python`, so the image carries no installer.
 COPY requirements/runtime.lock requirements/build.lock requirements/
-RUN python -m venv /opt/venv \
- && /opt/venv/bin/pip install --require-hashes -r requirements/runtime.lock \
- && python -m venv /opt/build \
- && /opt/build/bin/pip install --require-hashes -r requirements/build.lock
+RUN python -m venv /opt/build \
+ && /opt/build/bin/pip install --require-hashes -r requirements/build.lock \
+ && python -m venv --without-pip /opt/venv \
+ && /opt/build/bin/pip --python /opt/venv/bin/python install --require-hashes -r requirements/runtime.lock
 
 # The project wheel, built with the hashed backend (no build isolation, so pip fetches no
 # unpinned setuptools), then installed without dependencies: the lock already provided them.
 COPY pyproject.toml README.md ./
 COPY worker/ worker/
 RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /wheels . \
- && /opt/venv/bin/pip install --no-deps /wheels/article_worker-*.whl \
- && /opt/venv/bin/pip check
+ && /opt/build/bin/pip --python /opt/venv/bin/python install --no-deps /wheels/article_worker-*.whl \
+ && /opt/build/bin/pip --python /opt/venv/bin/python check
 
 
 FROM python:${PYTHON_VERSION}-slim-${DEBIAN_RELEASE}${PYTHON_DIGEST:+@${PYTHON_DIGEST}} AS runtime
