@@ -1,9 +1,14 @@
-"""The consume → process → publish → flush → commit loop (at-least-once).
+"""The consume → process → publish → flush → commit loop.
 
-Offsets are committed only after every article and dead letter of the batch has been
-acknowledged by the broker. A record whose output cannot be delivered within the bounded
-retries stops the worker with a non-zero exit *before* its offset is committed, so a restart
-(or another group member) processes it again: nothing is lost.
+At-least-once (the default): offsets are committed only after every article and dead letter
+of the batch has been acknowledged by the broker. A record whose output cannot be delivered
+within the bounded retries stops the worker with a non-zero exit *before* its offset is
+committed, so a restart (or another group member) processes it again: nothing is lost.
+
+Exactly-once (`processing.guarantee: exactly_once`): the outputs and the offsets of a batch
+are committed in one transaction (`worker.transactions`).
+
+Sending and waiting for acknowledgements live in `worker.delivery`.
 """
 
 from __future__ import annotations
@@ -12,52 +17,30 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
+from worker.delivery import Batch, Delivery, Pending
 from worker.errors import FatalIOError
 from worker.health import HealthState
 from worker.metrics import Metrics
 from worker.output import (
     SourceRecord,
     article_document,
-    dead_letter_document,
     dead_letter_headers,
     dumps,
 )
 from worker.processor import Outcome, Processor
 from worker.settings import Settings
+from worker.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
 LAG_REFRESH_S = 10.0
-
-
-@dataclass(slots=True)
-class _Pending:
-    """One output record waiting for its acknowledgement."""
-
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]]
-    kind: str  # "article" | "dead_letter" | "duplicate"
-    label: str  # topic for articles, reason for dead letters
-    timestamp_ms: int | None
-    language: str | None = None
-    future: Any = None
-    attempts: int = 0
-
-
-@dataclass(slots=True)
-class _Batch:
-    pending: list[_Pending] = field(default_factory=list)
-    offsets: dict[TopicPartition, int] = field(default_factory=dict)  # next offset to commit
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -80,9 +63,9 @@ class Worker:
         consumer: KafkaConsumer,
         producer: KafkaProducer,
         processor: Processor,
+        *,
         metrics: Metrics,
         health: HealthState,
-        *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._s = settings
@@ -99,6 +82,20 @@ class Worker:
         self._last_lag_refresh = 0.0
         self._last_broker_contact = time.monotonic()
         self.stats = {"consumed": 0, "published": 0, "dead_letters": 0, "duplicates": 0}
+        #: Offsets of acknowledged work whose commit failed; retried with the next commit
+        #: and before the partitions are revoked.
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._delivering = False
+        p = settings.producer
+        self._delivery = Delivery(
+            producer, flush_timeout_s=p.flush_timeout_s, attempts=p.send_attempts,
+            keepalive=self._keepalive, on_ack=self._acknowledged, on_error=self._send_failed)
+        self._txn: Transactions | None = None
+        if settings.processing.guarantee == "exactly_once":
+            self._txn = Transactions(
+                producer, consumer, self._delivery, attempts=p.send_attempts,
+                operation_timeout_s=settings.kafka.unreachable_deadline_s + p.flush_timeout_s,
+                on_ack=self._acknowledged, on_rewind=self._rewound)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -108,18 +105,22 @@ class Worker:
 
     def run(self, *, stop_when_idle_s: float | None = None) -> None:
         """Consume until stopped; raises `FatalIOError` when progress is impossible."""
+        if self._txn is not None:
+            self._txn.init()
         self._consumer.subscribe([self._s.topics.input], listener=_Listener(self))
         self._metrics.prepare_topics(self._s.topics.input, self._output_topics())
         self._metrics.state.state("running")
         self._health.set_state("running")
         log.info("worker started", extra={"event": "start", "topic": self._s.topics.input,
-                                           "group_id": self._s.consumer.group_id})
+                                           "group_id": self._s.consumer.group_id,
+                                           "guarantee": self._s.processing.guarantee})
         last_record_at = time.monotonic()
         while not self._stop.is_set():
             records = self._poll()
             if records:
-                last_record_at = time.monotonic()
                 self._run_batch(records)
+                # Idle time counts from the end of the batch: a slow batch is not idleness.
+                last_record_at = time.monotonic()
             elif self._lag_total() == 0:
                 # Nothing to do is not a stall.
                 self._health.idle()
@@ -175,17 +176,28 @@ class Worker:
         self._metrics.rebalances.labels(kind="assigned").inc()
         self._metrics.assigned_partitions.set(len(self._assignment))
         self._last_lag_refresh = 0.0
+        if self._delivering:
+            # Assigned during a keep-alive poll: nothing may be fetched until the batch in
+            # flight is acknowledged.
+            self._consumer.pause(*partitions)
         log.info("partitions assigned", extra={
             "event": "assignment", "partitions": sorted(p.partition for p in partitions)})
 
     def on_revoked(self, partitions: list[TopicPartition]) -> None:
         # Every batch is committed before the next poll, and kafka-python calls this listener
-        # from inside poll(), so all finished work is already committed here.
+        # from inside poll(), so finished work is normally committed already. What is left
+        # is acknowledged work whose commit failed: commit it now, while we still own it.
+        # A batch in flight (revoked during a keep-alive poll) is not done: its records go
+        # to the new owner from the last committed offset.
+        done = {tp: off for tp, off in self._uncommitted.items() if tp in set(partitions)}
+        if done and self._txn is None:
+            self._commit(done)
         self._metrics.rebalances.labels(kind="revoked").inc()
         for tp in partitions:
             self._assignment.discard(tp)
             self._processor.forget_partition(tp.partition)
             self._lag.pop(tp, None)
+            self._uncommitted.pop(tp, None)
             self._metrics.forget_partition(tp.topic, tp.partition)
         self._metrics.assigned_partitions.set(len(self._assignment))
         log.info("partitions revoked", extra={
@@ -194,8 +206,10 @@ class Worker:
     # -- one batch -------------------------------------------------------------------------
 
     def _run_batch(self, records: dict[TopicPartition, list[Any]]) -> None:
-        batch = _Batch()
-        budget_end = time.monotonic() + self._s.processing.batch_time_budget_s
+        batch = Batch()
+        if self._txn is not None:
+            self._txn.begin()
+        budget_end = time.monotonic() + self._batch_budget_s()
         count = 0
         for tp, recs in records.items():
             for i, rec in enumerate(recs):
@@ -208,6 +222,7 @@ class Worker:
                         "offset": rec.offset, "left": len(recs) - i})
                     break
                 self._handle(rec, batch)
+                batch.first.setdefault(tp, rec.offset)
                 batch.offsets[tp] = rec.offset + 1
                 count += 1
                 self._refresh_lag()  # a long batch must not leave the lag gauge stale
@@ -219,11 +234,60 @@ class Worker:
                     self._consumer.seek(later_tp, later[0].offset)
             break
         self._metrics.batch_size.observe(count)
-        self._deliver(batch)
-        self._commit(batch.offsets)
+        self._delivering = True
+        try:
+            if self._txn is not None:
+                if self._txn.commit(batch, self._assignment):
+                    self._committed(batch.offsets)
+            else:
+                self._delivery.deliver(batch.pending)
+                self._commit(batch.offsets)
+        finally:
+            self._delivering = False
+            self._resume()
         self._health.progressed()
 
-    def _handle(self, rec: Any, batch: _Batch) -> None:
+    def _batch_budget_s(self) -> float:
+        # Half of max_poll_interval at most: publishing and committing need time too.
+        half_interval = self._s.consumer.max_poll_interval_ms / 2000.0
+        return min(self._s.processing.batch_time_budget_s, half_interval)
+
+    def _keepalive(self) -> None:
+        """Poll without fetching while publishing is slow, so the group keeps us."""
+        assignment = self._consumer.assignment()
+        self._consumer.pause(*assignment)
+        log.debug("publishing is slow: partitions paused", extra={"event": "backpressure"})
+        try:
+            records = self._consumer.poll(timeout_ms=0)
+        except KafkaError as exc:
+            log.warning("keep-alive poll failed: %s", type(exc).__name__,
+                        extra={"event": "poll_error"})
+            return
+        for tp, recs in records.items():
+            # A partition assigned inside this poll was not paused yet: hand its records
+            # back, or they would be skipped.
+            if recs:
+                self._consumer.seek(tp, recs[0].offset)
+                self._consumer.pause(tp)
+
+    def _resume(self) -> None:
+        paused = self._consumer.paused()
+        if paused:
+            self._consumer.resume(*paused)
+
+    def _rewound(self, partitions: list[TopicPartition]) -> None:
+        # The batch is processed again; its records must not look like duplicates of
+        # themselves in the (in-memory) duplicate window.
+        for tp in partitions:
+            self._processor.forget_partition(tp.partition)
+
+    def _send_failed(self, p: Pending, error: BaseException, will_retry: bool) -> None:
+        name = type(error).__name__
+        self._metrics.producer_errors.labels(error=name).inc()
+        if will_retry:
+            self._metrics.producer_retries.labels(error=name).inc()
+
+    def _handle(self, rec: Any, batch: Batch) -> None:
         value: bytes | None = rec.value
         self._metrics.consumed.labels(topic=rec.topic).inc()
         self._metrics.payload_bytes.observe(0 if value is None else len(value))
@@ -238,7 +302,7 @@ class Worker:
             batch.pending.append(pending)
 
     def _output(self, outcome: Outcome, rec: Any, source: SourceRecord,
-                now: datetime) -> _Pending | None:
+                now: datetime) -> Pending | None:
         """The record to publish for an outcome; None for a duplicate that is dropped."""
         topics = self._s.topics
         if outcome.error is not None:
@@ -248,7 +312,7 @@ class Worker:
                 "stage": outcome.error.stage})
             headers = list(rec.headers or []) + dead_letter_headers(
                 outcome.error, source=source, failed_at=now)
-            return _Pending(topics.dlq, rec.key, rec.value or b"", headers, "dead_letter",
+            return Pending(topics.dlq, rec.key, rec.value or b"", headers, "dead_letter",
                             outcome.error.reason, rec.timestamp)
         article = outcome.article
         assert article is not None  # an outcome has an article or an error
@@ -264,64 +328,10 @@ class Worker:
             elif action == "drop":
                 return None
         lang = article.language.code if article.language else None
-        return _Pending(topic, article.id.encode("utf-8"), dumps(doc), [], kind, topic,
+        return Pending(topic, article.id.encode("utf-8"), dumps(doc), [], kind, topic,
                         rec.timestamp, language=lang)
 
-    def _deliver(self, batch: _Batch) -> None:
-        """Send every pending record and wait until all are acknowledged, or give up."""
-        todo = list(batch.pending)
-        attempts = self._s.producer.send_attempts
-        for attempt in range(1, attempts + 1):
-            for p in todo:
-                p.attempts += 1
-                try:
-                    p.future = self._producer.send(p.topic, key=p.key, value=p.value,
-                                                   headers=p.headers)
-                except KafkaError as exc:
-                    p.future = exc
-            try:
-                self._producer.flush(timeout=self._s.producer.flush_timeout_s)
-            except KafkaError as exc:
-                log.warning("flush failed: %s", type(exc).__name__, extra={"event": "flush_error"})
-            failed: list[_Pending] = []
-            for p in todo:
-                error = self._failure(p)
-                if error is None:
-                    self._acknowledged(p)
-                else:
-                    failed.append(p)
-                    name = type(error).__name__
-                    self._metrics.producer_errors.labels(error=name).inc()
-            if not failed:
-                return
-            todo = failed
-            first = self._failure(failed[0])
-            if attempt == attempts:
-                raise FatalIOError(
-                    f"{len(failed)} output record(s) not acknowledged after {attempts} attempts "
-                    f"(first: topic {failed[0].topic}: {type(first).__name__}: {first}); "
-                    "offsets were not committed"
-                )
-            for p in failed:
-                self._metrics.producer_retries.labels(error=type(self._failure(p)).__name__).inc()
-            log.warning("retrying %d unacknowledged record(s)", len(failed), extra={
-                "event": "producer_retry", "attempt": attempt, "topic": failed[0].topic,
-                "error": f"{type(first).__name__}: {first}"})
-            time.sleep(min(0.5 * 2 ** (attempt - 1), 10.0))
-
-    @staticmethod
-    def _failure(p: _Pending) -> BaseException | None:
-        future = p.future
-        if isinstance(future, BaseException):
-            return future
-        if future is None or not future.is_done:
-            return KafkaTimeoutError("not acknowledged within the flush timeout")
-        if future.failed():
-            exc: BaseException = future.exception
-            return exc
-        return None
-
-    def _acknowledged(self, p: _Pending) -> None:
+    def _acknowledged(self, p: Pending) -> None:
         m = self._metrics
         if p.kind == "dead_letter":
             m.dead_letters.labels(reason=p.label).inc()
@@ -335,22 +345,32 @@ class Worker:
             m.e2e_age_seconds.observe(max(0.0, self._clock() - p.timestamp_ms / 1000.0))
 
     def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        if not offsets:
+        # Partitions revoked while the batch was in flight belong to another member now;
+        # committing them could move its offsets backwards.
+        wanted = {tp: off for tp, off in (self._uncommitted | offsets).items()
+                  if tp in self._assignment}
+        self._uncommitted = {}
+        if not wanted:
             return
-        to_commit = {tp: OffsetAndMetadata(off, "", -1) for tp, off in offsets.items()}
+        to_commit = {tp: OffsetAndMetadata(off, "", -1) for tp, off in wanted.items()}
         try:
             self._consumer.commit(offsets=to_commit)
         except CommitFailedError as exc:
             # The group rebalanced while we worked: the partitions' new owner re-processes
             # from the last committed offset (at-least-once), so this is not fatal.
             self._metrics.commits.labels(result="failure").inc()
-            log.warning("commit failed after a rebalance: %s", exc, extra={"event": "commit_failed"})
+            log.warning("commit failed after a rebalance: %s", exc,
+                        extra={"event": "commit_failed"})
             return
         except KafkaError as exc:
             self._metrics.commits.labels(result="failure").inc()
             log.error("commit failed: %s", exc, extra={"event": "commit_failed"})
+            self._uncommitted = wanted  # the work is done; commit it with the next batch
             self._check_unreachable()
             return
+        self._committed(wanted)
+
+    def _committed(self, offsets: dict[TopicPartition, int]) -> None:
         self._last_broker_contact = time.monotonic()
         self._metrics.commits.labels(result="success").inc()
         self._metrics.last_commit.set(self._clock())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -71,8 +73,22 @@ def build_consumer(settings: Settings, **extra: Any) -> KafkaConsumer:
     return KafkaConsumer(**(options | extra))
 
 
+def transactional_id(settings: Settings) -> str:
+    """The exactly-once producer's transactional id: stable across restarts where possible.
+
+    With static membership (`consumer.group_instance_id`, e.g. a StatefulSet pod name) a
+    restarted worker reuses its id, and `init_transactions` aborts what the killed instance
+    left open at once. Without it, host name and pid make the id unique; a killed instance's
+    open transaction then ends at the broker's transaction timeout.
+    """
+    c = settings.consumer
+    if c.group_instance_id:
+        return f"{c.group_id}.{c.group_instance_id}"
+    return f"{c.group_id}.{socket.gethostname()}.{os.getpid()}"
+
+
 def build_producer(settings: Settings, **extra: Any) -> KafkaProducer:
-    """An idempotent producer (acks=all unless configured otherwise)."""
+    """An idempotent producer (acks=all unless configured otherwise); transactional for EOS."""
     p = settings.producer
     acks: int | str = "all" if p.acks == "all" else int(p.acks)
     options = common_options(settings) | {
@@ -83,7 +99,14 @@ def build_producer(settings: Settings, **extra: Any) -> KafkaProducer:
         "max_request_size": p.max_request_size,
         "delivery_timeout_ms": p.delivery_timeout_ms,
         "enable_idempotence": p.acks == "all",
+        # send() waits this long for metadata or buffer space; a topic that is gone must
+        # fail the attempt within the flush timeout, not after kafka-python's 60 s default.
+        "max_block_ms": int(p.flush_timeout_s * 1000),
     }
+    if settings.processing.guarantee == "exactly_once":
+        options["transactional_id"] = transactional_id(settings)
+        options["enable_idempotence"] = True
+        options["acks"] = "all"
     return KafkaProducer(**(options | extra))
 
 
