@@ -67,6 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-config", help="validate and print the effective configuration")
     _config_arg(check)
+
+    replay = sub.add_parser(
+        "replay", help="publish dead letters again (original key and value bytes)",
+        description="Re-publish dead letters, filtered by reason and time, to the input topic "
+        "(or --to) with their original key, value and headers and a dlq.replay_count header.",
+    )
+    _config_arg(replay)
+    replay.add_argument("--bootstrap-servers", help="kafka.bootstrap_servers")
+    replay.add_argument("--dlq-topic", help="the dead-letter topic to read (topics.dlq)")
+    replay.add_argument("--input-topic", help="topics.input, the default target")
+    replay.add_argument("--to", metavar="TOPIC", help="publish here instead of topics.input")
+    replay.add_argument("--reason", action="append", metavar="REASON",
+                        help="only dead letters with this reason (repeatable)")
+    replay.add_argument("--since", metavar="TIME",
+                        help="only dead letters that failed at or after this ISO 8601 time")
+    replay.add_argument("--until", metavar="TIME",
+                        help="only dead letters that failed before this ISO 8601 time")
+    replay.add_argument("--max-replay-count", type=int, metavar="N",
+                        help="skip dead letters already replayed N times or more")
+    replay.add_argument("--dry-run", action="store_true", help="only count what would be sent")
     return parser
 
 
@@ -87,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(settings)
         if args.command == "process":
             return _process(settings, args.input, args.output)
+        if args.command == "replay":
+            return _replay(settings, args)
         return _run(settings, args.stop_when_idle)
     except ConfigError as exc:
         print(f"article-worker: {exc}", file=sys.stderr)
@@ -114,6 +136,40 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "metrics_port": "metrics.port",
     }
     return {dotted: getattr(args, name, None) for name, dotted in flags.items()}
+
+
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here so that `process` and `check-config` start without the Kafka client.
+    from worker.kafka.clients import build_consumer, build_producer  # noqa: PLC0415
+    from worker.replay import ReplayFilter, parse_time, replay  # noqa: PLC0415
+
+    if args.max_replay_count is not None and args.max_replay_count < 1:
+        raise ConfigError("--max-replay-count must be at least 1")
+    where = ReplayFilter(
+        reasons=frozenset(args.reason) if args.reason else None,
+        since=parse_time(args.since) if args.since else None,
+        until=parse_time(args.until) if args.until else None,
+        max_replay_count=args.max_replay_count,
+    )
+    target = args.to or settings.topics.input
+    consumer = build_consumer(settings, group_id=None, isolation_level="read_committed",
+                              enable_auto_commit=False)
+    producer = None
+    if not args.dry_run:
+        # Replays are ordinary, non-transactional records (acks=all, idempotent).
+        plain = settings.model_copy(update={"processing": settings.processing.model_copy(
+            update={"guarantee": "at_least_once"})})
+        producer = build_producer(plain)
+    try:
+        report = replay(consumer, producer, source=settings.topics.dlq, target=target,
+                        where=where, flush_timeout_s=settings.producer.flush_timeout_s,
+                        attempts=settings.producer.send_attempts)
+    finally:
+        consumer.close()
+        if producer is not None:
+            producer.close(timeout=settings.shutdown.drain_timeout_s)
+    sys.stdout.write(orjson.dumps(report.as_dict()).decode() + "\n")
+    return EXIT_OK
 
 
 def _check_config(settings: Settings) -> int:
@@ -195,7 +251,8 @@ def _run(settings: Settings, stop_when_idle_s: float | None) -> int:
         health.set_connected(True)
         consumer = build_consumer(settings)
         producer = build_producer(settings)
-        worker = Worker(settings, consumer, producer, processor, metrics, health)
+        worker = Worker(settings, consumer, producer, processor, metrics=metrics,
+                        health=health)
         stopping = _install_signal_handlers(worker, settings.shutdown.drain_timeout_s)
         try:
             worker.run(stop_when_idle_s=stop_when_idle_s)
