@@ -88,9 +88,13 @@ def _header(
     before = text[: m.start()].rstrip()
     echo_url = m.groupdict().get("url") or url
     slug = slug_words(echo_url) or slug_words(url)
-    start = slug_headline_start(before, slug)
-    if start is None and title and alnum_key(before).endswith(alnum_key(title)):
+    # The headline before `Published on`: the payload's title, else what the slug spells,
+    # else what follows a teaser strip captured twice.
+    start = None
+    if title and alnum_key(before).endswith(alnum_key(title)):
         start = _title_start(before, title)
+    if start is None:
+        start = slug_headline_start(before, slug)
     if start is None and len(before) <= _MAX_HEADER_CHARS:
         start = _after_repeated_strip(before)
     found: list[Found] = []

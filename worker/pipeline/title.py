@@ -29,6 +29,9 @@ _SLUG_SPLIT = re.compile(r"[-_+]+")
 _SLUG_NOISE = re.compile(r"^(?:\d+|[a-z]?\d[\w]*|html?|php|aspx?)$")
 _BREADCRUMB = re.compile(r"^(?:[»›>]\s*)+(?P<title>\S.{5,})$")
 _MAX_SITE_WORDS = 4
+_WORDS = re.compile(r"\S+")
+# Slug words that must open a headline when the whole slug does not match.
+_SLUG_OPENING = 3
 _PAGE_SUFFIX = re.compile(r"\s*[-|]?\s*\b[Hh]alaman (?:all|\d+)$")
 
 
@@ -97,17 +100,29 @@ def slug_words(url: str | None) -> list[str]:
 
 
 def slug_headline_start(text: str, slug: list[str]) -> int | None:
-    """Start offset of the trailing words of `text` that spell the slug, else None."""
+    """Start offset of the headline at the end of `text`, found through the URL slug.
+
+    First the trailing words that spell the whole slug; failing that (slugs get cut or
+    reworded), the last place where the slug's first three words start.
+    """
     target = "".join(slug)
     if not target:
         return None
+    words = list(_WORDS.finditer(text))
     key = ""
-    for m in reversed(list(re.finditer(r"\S+", text))):
+    for m in reversed(words):
         key = alnum_key(m.group()) + key
         if key == target:
             return m.start()
         if len(key) > len(target):
-            return None
+            break
+    opening = "".join(slug[:_SLUG_OPENING])
+    if len(slug) < _SLUG_OPENING:
+        return None
+    for index in range(len(words) - _SLUG_OPENING, -1, -1):
+        window = words[index : index + _SLUG_OPENING]
+        if "".join(alnum_key(m.group()) for m in window) == opening:
+            return words[index].start()
     return None
 
 

@@ -11,7 +11,7 @@ from worker.pipeline.publisher import (
     publisher_from_host,
     registrable_domain,
 )
-from worker.pipeline.title import clean_title, first_line_title, slug_words
+from worker.pipeline.title import clean_title, first_line_title, slug_headline_start, slug_words
 from worker.rules_file import load_rules
 
 RULES = load_rules()
@@ -110,3 +110,16 @@ def test_hosts_and_domains() -> None:
 )
 def test_publisher_from_dateline(name: str, publisher: str) -> None:
     assert publisher_from_dateline(name, RULES) == publisher
+
+
+def test_slug_finds_the_headline_after_a_teaser_strip() -> None:
+    text = (
+        "Teaser one two Teaser three Starlink gets license to operate in Indonesia, says minister"
+    )
+    cut = ["starlink", "gets", "license", "to", "operate", "in", "indonesia"]  # shortened
+    full = [*cut, "says", "minister"]
+    for slug in (full, cut):
+        start = slug_headline_start(text, slug)
+        assert start is not None
+        assert text[start:] == "Starlink gets license to operate in Indonesia, says minister"
+    assert slug_headline_start(text, ["nothing", "here", "at", "all"]) is None
