@@ -67,7 +67,6 @@ class Processor:
 
     def handle(self, value: bytes | None, *, partition: int = 0) -> Outcome:
         """Process one message value; never raises for bad input."""
-        start = time.perf_counter()
         source_id: str | None = None
         try:
             with deadline(self._timeout_s):
@@ -85,10 +84,6 @@ class Processor:
             log.exception("unexpected error in the pipeline")
             error = Rejected("unhandled", "pipeline", f"{type(exc).__name__}: {exc}")
             return Outcome(article=None, error=error, source_id=source_id)
-        finally:
-            if self._metrics is not None:
-                elapsed = time.perf_counter() - start
-                self._metrics.stage_seconds.labels(stage="total").observe(elapsed)
         duplicate_of = self._duplicates.check(
             partition, article.fingerprints.content_sha256, article.id
         )
