@@ -27,7 +27,8 @@ import re
 import sys
 import unicodedata
 from array import array
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from types import MappingProxyType
 from typing import Final
 
@@ -59,38 +60,40 @@ def simhash64(text: str) -> int:
     words = unicodedata.normalize("NFKC", text).casefold().translate(_SEPARATORS).split()
     if not words:
         return 0
-    buffer = " ".join(words).encode("utf-8")
+    joined = " ".join(words)
+    buffer = joined.encode("utf-8")
     if len(words) <= SHINGLE_WORDS:
-        features = [xxhash.xxh3_64_intdigest(buffer)]
-    else:
-        # Byte offsets of every word start (plus the end), so each shingle is one slice
-        # of the joined buffer: one C-level hash call per shingle, no per-shingle join.
-        starts = list(accumulate((len(w.encode("utf-8")) for w in words), _next_start, initial=0))
-        slices = map(slice, starts, (end - 1 for end in starts[SHINGLE_WORDS:]))
-        features = list(map(xxhash.xxh3_64_intdigest, map(buffer.__getitem__, slices)))
-    return _majority_bits(features)
-
-
-def _next_start(start: int, word_bytes: int) -> int:
-    return start + word_bytes + 1
+        return _majority_bits([xxhash.xxh3_64_intdigest(buffer)])
+    # Byte offset of word i is (bytes of words before it) + i separators; shingle i is then
+    # one slice of the joined buffer: one C-level hash call per shingle, no per-shingle
+    # join, and all offsets come from C-level map/accumulate (no Python call per word).
+    # ASCII text (one byte per character) skips encoding every word (str.encode: UTF-8).
+    lengths = map(len, words) if joined.isascii() else map(len, map(str.encode, words))
+    before = list(accumulate(lengths, initial=0))
+    starts = map(add, before, count())
+    ends = map(add, before[SHINGLE_WORDS:], count(SHINGLE_WORDS - 1))
+    shingles = map(buffer.__getitem__, map(slice, starts, ends))
+    return _majority_bits(list(map(xxhash.xxh3_64_intdigest, shingles)))
 
 
 def _majority_bits(features: list[int]) -> int:
     """Bit i is set when more than half of the 64-bit `features` have bit i set."""
     # Counting per byte lane with big-integer popcounts keeps the work in C: 64 popcounts
-    # per text instead of 64 Python operations per feature.
-    packed = array("Q", features).tobytes()
-    little = sys.byteorder == "little"
+    # per text instead of 64 Python operations per feature. Lane k of the packed array
+    # holds byte k of every feature (little-endian packing, whatever the machine's order).
+    lanes = array("Q", features)
+    if sys.byteorder == "big":
+        lanes.byteswap()
+    packed = lanes.tobytes()
     half = len(features) / 2
+    ones = int.from_bytes(b"\x01" * len(features), "little")
+    masks = [ones << bit for bit in range(8)]
     signature = 0
     for lane in range(8):
-        lane_bytes = packed[lane::8]
-        lane_int = int.from_bytes(lane_bytes, "little")
-        ones = int.from_bytes(b"\x01" * len(lane_bytes), "little")
-        byte_index = lane if little else 7 - lane
-        for bit in range(8):
-            if ((lane_int >> bit) & ones).bit_count() > half:
-                signature |= 1 << (byte_index * 8 + bit)
+        lane_int = int.from_bytes(packed[lane::8], "little")
+        for bit, mask in enumerate(masks):
+            if (lane_int & mask).bit_count() > half:
+                signature |= 1 << (lane * 8 + bit)
     return signature
 
 
