@@ -1,0 +1,111 @@
+"""Word lists and word tests shared by entity span parsing and merging.
+
+All sets are built once at import from `worker/pipeline/data` and hold casefolded words
+(immutable frozensets); `fold` gives the form they are looked up by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, Literal
+
+from worker.pipeline.data import entries, words
+
+Kind = Literal["person", "location", "organization"]
+
+STOP: Final = words("stopwords_id") | words("stopwords_en")
+TITLES: Final = words("person_titles")
+FILL: Final = words("title_words")
+ORG_HEADS: Final = words("org_heads")
+ORG_TAILS: Final = words("org_tails")
+LOC_HEADS: Final = words("location_heads")
+EXTENDERS: Final = words("place_extenders")
+COMMON: Final = words("common_words")
+NOT_ENTITY: Final = words("non_entity_acronyms")
+PLACES: Final = frozenset(p.casefold() for p in entries("places"))
+# `Sumut = Sumatera Utara`: short place names newsrooms use inside organisation names.
+PLACE_ALIASES: Final = MappingProxyType(
+    {k.strip().casefold(): v.strip() for k, v in (e.split("=") for e in entries("place_aliases"))}
+)
+KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organizations"))
+_PLACE_FIRST_WORDS: Final = frozenset(p.split()[0] for p in PLACES if " " in p)
+_ORG_FIRST_WORDS: Final = frozenset(o.split()[0] for o in KNOWN_ORGS if " " in o)
+HEADS: Final = ORG_HEADS | LOC_HEADS
+HEAD_WORDS: Final = TITLES | HEADS
+TITLE_WORDS: Final = TITLES | FILL
+PLACES_OR_STOP: Final = PLACES | STOP
+NOT_PLAIN: Final = STOP | TITLES | FILL | ORG_HEADS | LOC_HEADS | COMMON | PLACES
+# Capitalised words that end an organisation or place name (`Kota Bekasi Selasa`).
+BREAKS: Final = words("stopwords_dates")
+# Administrative units: `Kabupaten Banyuwangi` and `Banyuwangi` are one place.
+ADMIN_HEADS: Final = frozenset(
+    ("kota", "kabupaten", "kab", "provinsi", "kecamatan", "kelurahan", "desa", "dusun")
+)
+NAME_LINKS: Final = frozenset(("bin", "binti", "van", "von", "de", "der", "al", "el"))
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One entity as collected so far: kind, first written form, mentions, aliases."""
+
+    kind: Kind
+    text: str
+    first: int
+    count: int = 0
+    cued: bool = False
+    aliases: set[str] = field(default_factory=set)
+    alnum: str = field(init=False)  # letters and digits only: `Al Jazeera` == `Al-Jazeera`
+    words: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.alnum = "".join(ch for ch in self.text.casefold() if ch.isalnum())
+        self.words = self.text.split()
+
+
+def fold(token: str) -> str:
+    return token.rstrip(".").casefold()
+
+
+def is_acronym(token: str) -> bool:
+    letters = token.replace("-", "")
+    return len(letters) >= 2 and letters.isupper() and letters.isalpha()
+
+
+def is_plain(token: str) -> bool:
+    """A token that may be part of a person's name."""
+    return (
+        not is_acronym(token)
+        and fold(token) not in NOT_PLAIN
+        and not any(ch.isdigit() for ch in token)
+    )
+
+
+def place_length(tokens: list[str], start: int) -> int:
+    """How many tokens from `start` form a gazetteer place (with extenders), or 0."""
+    size = _gazetteer_length(tokens, start, PLACES, _PLACE_FIRST_WORDS)
+    if size:
+        end = start + size
+        while end < len(tokens) and fold(tokens[end]) in EXTENDERS:
+            end += 1
+        return end - start
+    return 0
+
+
+def known_org_length(tokens: list[str], start: int) -> int:
+    return _gazetteer_length(tokens, start, KNOWN_ORGS, _ORG_FIRST_WORDS)
+
+
+def _gazetteer_length(
+    tokens: list[str], start: int, names: frozenset[str], first_words: frozenset[str]
+) -> int:
+    """Longest entry of `names` (up to 3 words) starting at `tokens[start]`, or 0."""
+    first = fold(tokens[start])
+    if first in first_words:  # only then can a two- or three-word entry start here
+        for size in (3, 2):
+            if (
+                start + size <= len(tokens)
+                and " ".join(map(fold, tokens[start : start + size])) in names
+            ):
+                return size
+    return 1 if first in names else 0

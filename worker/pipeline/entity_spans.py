@@ -1,0 +1,416 @@
+"""Capitalised spans of a text, typed into entity candidates (see `entities`).
+
+`Reader.read` finds the spans of one paragraph and reads each left to right against the
+word lists of `entity_lexicon`: titles announce a person, heads and tails mark
+organisations and places, and a run of plain words is typed by its context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+from worker.pipeline.entity_lexicon import (
+    BREAKS,
+    HEAD_WORDS,
+    LOC_HEADS,
+    NAME_LINKS,
+    NOT_ENTITY,
+    ORG_HEADS,
+    ORG_TAILS,
+    PLACES,
+    PLACES_OR_STOP,
+    STOP,
+    TITLE_WORDS,
+    TITLES,
+    Candidate,
+    Kind,
+    fold,
+    is_acronym,
+    is_plain,
+    known_org_length,
+    place_length,
+)
+
+# Words glued to a preceding name by scrapers (`Anungmengaku`, `Jayayang`).
+_GLUED: Final = (
+    "mengatakan", "mengaku", "menyebut", "menjelaskan", "mengungkapkan", "menegaskan",
+    "menyampaikan", "merupakan", "menjadi", "bersama", "sebagai", "dengan", "kepada",
+    "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
+)  # fmt: skip
+
+_U: Final = "A-ZÀ-ÖØ-Þ"
+_TOKEN: Final = (
+    rf"(?:(?:Dr|Prof|Ir|Jl|Hj|H|St|Mr|Mrs|Ms|Drs|Dra|Sdr)\.|[{_U}]\.(?= [{_U}])"
+    rf"|[{_U}][\w'\u2019]*(?:-[\w'\u2019]+)*(?:\.com|\.co\.id)?)"
+)
+_SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
+                             rf"{_TOKEN})*")  # fmt: skip
+_GLUED_RE: Final = re.compile(rf"^[{_U}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
+_CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
+_ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
+_AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
+_SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”\u2019]?\s+|[\"“]\s*)$")
+# What the words just before a span say about it; one search per span (the groups are
+# alternatives), on the last 30 characters only.
+_BEFORE_RE: Final = re.compile(
+    r"\b(?:(?P<speech>kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|"
+    r"tembung|lanjut|terang|papar|pungkas|tandas|menurut|said|according to)"
+    r"|(?P<person>bernama|sosok|saudara|sdr\.?|asuhan|dijaga|dipimpin oleh|absennya|"
+    r"pengamat \w+|putra|putri|istri|suami|anak|ayah|ibu|adik|kakak)"
+    r"|(?P<place>di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)"
+    r"|(?P<org>(?:diberitakan|dilansir|dikutip|mengutip|melansir|laporan|media|klub|grup|"
+    r"kelompok|sanggar|perusahaan|aplikasi|platform|partai|organisasi|band)"
+    r"(?:\s+(?:dari|[a-z]+))?))\s+$",
+    re.IGNORECASE,
+)
+_BEFORE_CHARS: Final = 30
+_SPEECH_AFTER_RE: Final = re.compile(
+    r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
+    r"menyatakan|menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|"
+    r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
+    r"merespons|said|says|told|added)\b"
+)
+_ANCHOR_RE: Final = re.compile(
+    rf"\b(?:kata|ujar|ungkap|tutur|tegas|imbuh|ucap|beber|sanjang|menurut|[Mm]enurut|said)\s+"
+    rf"({_TOKEN})|({_TOKEN})\s+(?:mengatakan|menjelaskan|menambahkan|menegaskan|mengungkapkan|"
+    rf"said|says)\b"
+)
+
+
+def _tokens(span: str) -> list[tuple[str, int]]:
+    """Tokens of a span with their offsets; possessives dropped, glued words cut off."""
+    out: list[tuple[str, int]] = []
+    offset = 0
+    for raw in span.split(" "):
+        token = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
+        glued = _GLUED_RE.match(token) if token[-1].islower() else None
+        if glued is not None and fold(token) not in PLACES:
+            token = glued.group(0)
+        else:
+            glued = None
+        parts = _CAMEL_RE.split(token) if token[1:] != token[1:].lower() else [token]
+        if len(parts) > 1 and fold(parts[0]) in PLACES_OR_STOP:
+            out.extend((part, offset + token.index(part)) for part in parts)
+        else:
+            out.append((token, offset))
+        if glued is not None:
+            break
+        offset += len(raw) + 1
+    return out
+
+
+@dataclass(slots=True)
+class Reader:
+    """Types the spans of a text, collecting candidates, aliases and person mentions."""
+
+    anchors: frozenset[str]
+    found: dict[str, Candidate] = field(default_factory=dict)
+    redirect: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
+    suppressed: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int, str, bool]] = field(default_factory=list)
+    order: int = 0
+    alias_of: str | None = None  # set while reading the span after `atau`/`alias`
+    alias_end: int = 0
+
+    def add(self, kind: Kind, text: str, where: tuple[int, int], cued: bool, speaks: bool
+            ) -> str:  # fmt: skip
+        key = text.casefold()
+        if self.alias_of is not None and self.alias_of != key:
+            self.redirect[key] = self.alias_of
+        key = self.redirect.get(key, key)
+        self.order += 1
+        candidate = self.found.get(key)
+        if candidate is None:
+            candidate = self.found[key] = Candidate(kind, text, self.order)
+        candidate.count += 1
+        candidate.cued |= cued
+        if candidate.kind == "person" and where[0] >= 0:
+            self.mentions.append((where[0], where[1], key, speaks))
+        return key
+
+    def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
+        for match in _SPAN_RE.finditer(text):
+            if self.alias_of is not None and match.start() > self.alias_end:
+                self.alias_of = None
+            before = text[max(0, match.start() - 40) : match.start()]
+            after = text[match.end() : match.end() + 60]
+            last = self._span(
+                paragraph, match.start(), match.group(0), (before, after), title=title
+            )
+            abbr = _ABBR_AFTER_RE.match(after)
+            if abbr is not None:
+                self._abbreviation(abbr.group(1), last)
+            self.alias_of = None
+            alias = _ALIAS_AFTER_RE.match(after)
+            if alias is not None and last is not None:
+                self.alias_of, self.alias_end = last, match.end() + alias.end()
+
+    def _abbreviation(self, abbr: str, last: str | None) -> None:
+        """`Kejaksaan Agung (Kejagung)`: the abbreviation is the entity's alias, or noise."""
+        if last is not None:
+            self.redirect[abbr.casefold()] = last
+            self.found[last].aliases.add(abbr)
+        else:
+            self.suppressed.add(abbr.casefold())
+
+    def _span(self, paragraph: int, offset: int, span: str, context: tuple[str, str], *,
+              title: bool) -> str | None:  # fmt: skip
+        before, after = context
+        pairs = _tokens(span)
+        tokens = [t for t, _ in pairs]
+        i = 0
+        while i < len(tokens) and fold(tokens[i]) in STOP and fold(tokens[i]) not in HEAD_WORDS:
+            i += 1
+        if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
+            before = before + span[: pairs[i][1]] if i < len(pairs) else before
+        if i == len(tokens):
+            return None
+        sentence_start = i == 0 and bool(_SENTENCE_START_RE.search(before))
+        parse = _Parse(self, paragraph, offset, span, pairs, before, after, title=title)
+        return parse.run(i, sentence_start)
+
+
+@dataclass(slots=True)
+class _Parse:
+    """One span, read left to right into typed segments (see the module docstring)."""
+
+    reader: Reader
+    paragraph: int
+    offset: int
+    span: str
+    pairs: list[tuple[str, int]]
+    before: str
+    after: str
+    title: bool
+    last: str | None = None
+    cue: bool = False  # a title or speech verb announced a person
+    context: str | None = None  # which group of _BEFORE_RE matched before the span
+    after_other: bool = False
+    sentence_start: bool = False
+
+    tokens: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = [token for token, _ in self.pairs]
+
+    def text(self, start: int, end: int) -> str:
+        token, position = self.pairs[end - 1]
+        return self.span[self.pairs[start][1] : position + len(token)]
+
+    def emit(self, kind: Kind, start: int, end: int, *, cued: bool = True,
+             speaks: bool = False) -> None:  # fmt: skip
+        text = self.text(start, end).strip(" ,.-")
+        folded = text.casefold()
+        if len(text) < 2 or folded in STOP or folded in NOT_ENTITY:
+            return
+        if folded in self.reader.suppressed:
+            return
+        where = (self.paragraph, self.offset + self.pairs[start][1]) if not self.title else (-1, 0)
+        self.last = self.reader.add(kind, text, where, cued, speaks)
+
+    def run(self, i: int, sentence_start: bool) -> str | None:
+        """Type the tokens from `i` on; return the key of the last entity emitted."""
+        n = len(self.pairs)
+        match = _BEFORE_RE.search(self.before, max(0, len(self.before) - _BEFORE_CHARS))
+        self.context = match.lastgroup if match else None
+        self.cue = self.context in ("speech", "person")
+        if i == 0 and self.context == "org" and not self.title:
+            self.emit("organization", 0, n)  # `dilansir Channel News Asia`
+            return self.last
+        self.sentence_start = sentence_start
+        steps = (
+            (self._gazetteer_only,)
+            if self.title  # headlines are title case: only the gazetteers are trusted there
+            else (self._headed, self._gazetteer, self._title, self._acronym, self._plain_step)
+        )
+        while i < n:
+            for step in steps:
+                j = step(i)
+                if j is not None:
+                    i = j
+                    break
+            else:
+                # `Unit Mobil Mercedes Benz`: no name after a common word; `A dan B`: a
+                # conjunction starts a new name.
+                self.after_other = self.tokens[i] not in ("dan", "&")
+                i += 1
+        return self.last
+
+    def _gazetteer_only(self, i: int) -> int | None:
+        tokens = self.tokens
+        size = place_length(tokens, i)
+        if size:
+            self.emit("location", i, i + size)
+            return i + size
+        size = known_org_length(tokens, i)
+        if size:
+            self.emit("organization", i, i + size)
+            return i + size
+        return None
+
+    def _headed(self, i: int) -> int | None:
+        """`Balai Kota Jakarta`, `PT Gag Nikel`, `Kabupaten Jembrana`."""
+        tokens, n = self.tokens, len(self.tokens)
+        folded = fold(tokens[i])
+        nxt = fold(tokens[i + 1]) if i + 1 < n else ""
+        if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
+            j = self._consume(i + 2, location=True)
+            self.emit("location", i, j)
+            return j
+        if folded in ORG_HEADS or (folded, nxt) == ("rumah", "sakit"):
+            j = self._consume(i + 1, location=False)
+            if j > i + 1:
+                self.emit("organization", i, j)
+            return j
+        if folded in LOC_HEADS and nxt and nxt not in STOP:
+            j = self._consume(i + 1, location=True)
+            self.emit("location", i, j)
+            return j
+        return None
+
+    def _gazetteer(self, i: int) -> int | None:
+        """A known place (`Jawa Barat`, `Bogor Selatan`) or organisation (`Polri`)."""
+        tokens = self.tokens
+        size = place_length(tokens, i)
+        if size and i + size < len(tokens) and fold(tokens[i + size]) in ORG_TAILS:
+            j = self._org_tail(i + size)  # `Jakarta Post`, `Commonwealth Bank of Australia`
+            self.emit("organization", i, j)
+            return j
+        if size:
+            self.emit("location", i, i + size)
+            return i + size
+        size = known_org_length(tokens, i)
+        if size:
+            self.emit("organization", i, i + size)
+            return i + size
+        return None
+
+    def _title(self, i: int) -> int | None:
+        """`Kabid Humas`, `Wali Kota`, `AKBP`: skip the title, a name is expected next."""
+        tokens, n = self.tokens, len(self.tokens)
+        folded = fold(tokens[i])
+        if folded not in TITLES or (
+            folded == "wali" and i + 1 < n and fold(tokens[i + 1]) != "kota"
+        ):
+            return None
+        j = i + 1
+        while j < n and (
+            fold(tokens[j]) in TITLE_WORDS
+            or tokens[j] in ("dan", "&")
+            or (folded == "wali" and j == i + 1)
+        ):
+            j += 1
+        self.cue = True
+        return j
+
+    def _acronym(self, i: int) -> int | None:
+        tokens = self.tokens
+        if not is_acronym(tokens[i]):
+            return None
+        j = i + 1
+        if j < len(tokens) and fold(tokens[j]) in ORG_TAILS:
+            j = self._org_tail(j)
+        folded = fold(tokens[i])
+        # A short unknown acronym after a title is a person's initials (`Aipda PS`).
+        if folded not in NOT_ENTITY and len(tokens[i]) >= 3 and not (self.cue and j == i + 1):
+            self.emit("organization", i, j)
+        self.after_other = True
+        return j
+
+    def _plain_step(self, i: int) -> int | None:
+        tokens = self.tokens
+        j = self._plain_run(i)
+        if j == i:
+            return None
+        if j < len(tokens) and fold(tokens[j]) in ORG_TAILS:
+            end = self._org_tail(j)  # `Saudia Airlines`, `The ... Resource Center`
+            self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
+            return end
+        self._plain(i, j)
+        return j
+
+    def _plain(self, i: int, j: int) -> None:
+        """Type a run of name-like words by its context."""
+        tokens = self.tokens
+        at_end = j == len(tokens)
+        speech_before = i == 0 and self.context == "speech"
+        cue, after_other = self.cue, self.after_other
+        speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(self.after)))
+        aged = at_end and bool(_AGE_AFTER_RE.match(self.after))
+        anchored = any(t in self.reader.anchors for t in tokens[i:j])
+        if cue or speaks or aged or anchored:
+            self.emit("person", i, j, speaks=speaks or aged)
+        elif i == 0 and self.context == "place":
+            self.emit("location", i, j)
+        elif j - i >= 2 and not after_other and not (at_end and _ABBR_AFTER_RE.match(self.after)):
+            self.emit("person", i, j, cued=not (self.sentence_start and i == 0))
+
+    def _plain_run(self, i: int) -> int:
+        """End of the run of name-like tokens starting at `i` (== i when there is none)."""
+        tokens = self.tokens
+        j = i
+        while j < len(tokens):
+            token = tokens[j]
+            if j > i and fold(token) in ORG_TAILS:
+                break
+            if is_plain(token):
+                if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
+                    # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
+                    self.pairs[j] = (token.split("-")[0], self.pairs[j][1])
+                    tokens[j] = self.pairs[j][0]
+                    return j + 1
+                j += 1
+            elif j > i and token in NAME_LINKS and j + 1 < len(tokens):
+                j += 1
+            elif j > i and len(token) <= 2 and token.isupper() and j + 1 == len(tokens):
+                j += 1  # `Mahfud MD`, `Andri M Rijal`
+            else:
+                break
+        return j
+
+    def _consume(self, j: int, *, location: bool) -> int:
+        """End of an organisation or place name that started before `j`."""
+        tokens = self.tokens
+        start = j
+        while j < len(tokens):
+            folded = fold(tokens[j])
+            if folded in BREAKS:
+                break
+            if j > start and (folded in TITLES or tokens[j] in self.reader.anchors):
+                break
+            if (
+                j > start
+                and self.cue
+                and is_plain(tokens[j])
+                and (is_acronym(tokens[j - 1]) or fold(tokens[j - 1]) in PLACES)
+            ):
+                break  # `Pos SAR Banyuwangi | Wahyu Setia Budi`
+            if location and j > start and folded in ORG_HEADS:
+                break
+            j += 1
+        while j > start and tokens[j - 1] in ("dan", "of", "the", "&"):
+            j -= 1
+        return j
+
+    def _org_tail(self, j: int) -> int:
+        """Past an organisation tail word and an `of <place>`/place that completes it."""
+        tokens = self.tokens
+        j += 1
+        if j + 1 < len(tokens) and tokens[j] == "of":
+            size = place_length(tokens, j + 1) or (1 if is_plain(tokens[j + 1]) else 0)
+            return j + 1 + size if size else j
+        return j + (place_length(tokens, j) if j < len(tokens) else 0)
+
+
+def anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
+    """Capitalised words used as speakers (`kata Agus`, `Agus mengatakan`): name parts."""
+    found: set[str] = set()
+    for paragraph in paragraphs:
+        for match in _ANCHOR_RE.finditer(paragraph):
+            token = match.group(1) or match.group(2)
+            if is_plain(token):
+                found.add(token)
+    return frozenset(found)
