@@ -212,3 +212,12 @@ def test_headline_repeated_at_the_top_of_the_body_is_dropped() -> None:
         f"<article><h2>Council approves the budget</h2>{paragraphs(*SENTENCES)}</article>", head
     )
     assert result.paragraphs == tuple(SENTENCES)
+
+
+@pytest.mark.parametrize(
+    "line", ["Penulis: Budi Santoso", "Editor: Sari Dewi", "Pewarta: Andi | Editor: Rina"]
+)
+def test_indonesian_newsroom_credit_lines_are_removed(line: str) -> None:
+    result = extract(f"<article>{paragraphs(*SENTENCES, line)}</article>")
+    assert result.paragraphs == tuple(SENTENCES)
+    assert ("byline", line) in result.removed

@@ -43,9 +43,11 @@ _BOILERPLATE_START: Final = re.compile(
     |copyright\s(?:©|\(c\)|\d{4})|©\s?\d{4})""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Staff credits and sign-offs that news articles end with (wire-service conventions).
+# Staff credits and sign-offs that news articles end with (wire-service conventions, and the
+# "Penulis:/Editor:" lines of Indonesian newsrooms).
 _CREDIT_LINE: Final = re.compile(
     r"""^\(?(?:additional\s)?(?:reporting|writing|editing|compiled|translated|produced)\sby\b
+    |^\(?(?:penulis|editor|reporter|pewarta|penyunting|kontributor|writer|editing)\s?:.{0,80}$
     |\bcontributed\s(?:to\s)?(?:this|the)\s(?:report|story|article)\b
     |^follow\s.{0,60}\bon\s(?:facebook|twitter|instagram|linkedin|youtube)\b
     |^if\syou\s(?:enjoyed|liked)\sthis\s(?:article|story)""",
