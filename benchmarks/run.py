@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -214,6 +215,9 @@ def _broker_section(raw: dict[str, Any], args: argparse.Namespace, cpu: int | No
 def main(argv: list[str] | None = None) -> int:
     """Run, write, print the table."""
     args = _parser().parse_args(argv)
+    # SIGTERM (a CI timeout, `kill`) must still stop the worker processes and the broker,
+    # which the `finally` blocks do: turn it into SystemExit.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     cpus = sorted(os.sched_getaffinity(0))
     cpu = args.cpu if args.cpu is not None else cpus[-1]
     raw: dict[str, Any] = {
