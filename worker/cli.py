@@ -228,7 +228,17 @@ def _process(settings: Settings, input_path: Path | None, output_path: Path | No
     return EXIT_OK
 
 
+def _leave_before_start(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM/SIGINT while starting up: nothing was consumed yet, so there is nothing to
+    # drain; leave at once with exit 0 instead of dying from the signal (exit -15).
+    log.info("signal received before the loop started, exiting", extra={
+        "event": "signal", "signal": signal.Signals(signum).name})
+    raise SystemExit(EXIT_OK)
+
+
 def _run(settings: Settings, stop_when_idle_s: float | None) -> int:
+    signal.signal(signal.SIGTERM, _leave_before_start)
+    signal.signal(signal.SIGINT, _leave_before_start)
     # Imported here so that `process` and `check-config` start without the Kafka client.
     from worker.kafka.clients import build_consumer, build_producer  # noqa: PLC0415
     from worker.kafka.connect import ensure_topics_ready  # noqa: PLC0415

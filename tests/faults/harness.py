@@ -119,8 +119,17 @@ class WorkerProc:
         self.proc.wait(timeout=30)
         self._log.close()
 
+    def wait_started(self, timeout: float = 120) -> None:
+        """Wait until the worker logged that its loop started (signal handlers are set)."""
+        deadline = time.monotonic() + timeout
+        while self.alive() and '"event":"start"' not in self.log_tail(1_000_000):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker {self.pid} did not start in {timeout:.0f} s")
+            time.sleep(0.1)
+
     def terminate(self, timeout: float = 60) -> int:
-        """SIGTERM and wait for the exit code (SIGKILL and fail after the timeout)."""
+        """SIGTERM once the loop runs, and wait for the exit code (fail after the timeout)."""
+        self.wait_started()
         if self.alive():
             self.proc.send_signal(signal.SIGTERM)
         return self.wait(timeout)
