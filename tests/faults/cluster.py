@@ -56,7 +56,10 @@ class Cluster:
         self.info: dict[str, str] = {}
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        # A developer's exported KAFKA_* settings (ports, node count, extra properties) must
+        # not reshape the cluster a scenario asked for.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("KAFKA_") or k in ("KAFKA_LIB_DIR", "KAFKA_HEAP_OPTS")}
         env.update({
             "KAFKA_PORT": str(self.port),
             "KAFKA_NODES": str(self.nodes),
