@@ -9,18 +9,28 @@ PY := $(VENV)/bin/python
 KAFKA_PORT ?= 19092
 export KAFKA_PORT
 
-.PHONY: help venv kafka-fetch kafka-up kafka-down demo test lint unit integration quality
+.PHONY: help venv tools lock kafka-fetch kafka-up kafka-down demo test lint unit integration \
+	monitoring test-deploy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
-$(VENV)/.installed: pyproject.toml
+# The venv is built from the hashed locks (the same pins as the image); the machine's own pip
+# (23.2) mis-resolves the lxml extras in them, so the pinned pip from build.lock goes first.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
+	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv and install the project with its dev tools
+
+tools: ## helm, hadolint, kubernetes-validate, checkov, promtool into .tools (pinned, idempotent)
+	scripts/install-tools.sh
+
+lock: ## re-pin requirements/*.lock from pyproject.toml with hashes
+	scripts/lock-deps.sh
 
 kafka-fetch: ## download the Kafka broker jars from Maven Central (cached)
 	scripts/kafka.sh fetch
@@ -40,11 +50,19 @@ lint: venv ## ruff and mypy --strict
 	$(VENV)/bin/ruff check worker tests scripts
 	$(VENV)/bin/mypy
 
-unit: venv ## unit, golden and property tests (no broker)
-	$(PY) -m pytest -q tests --ignore=tests/integration
+unit: venv tools ## unit, golden, property, quality and deployment tests (no broker)
+	$(PY) -m pytest -q tests --ignore=tests/integration --ignore=tests/faults
 
-integration: venv kafka-fetch ## integration tests against a real broker
+integration: venv tools kafka-fetch ## integration tests against a real broker (and Prometheus)
 	$(PY) -m pytest -q tests/integration
 
-test: venv kafka-fetch lint ## the whole suite: lint, unit, golden, quality gates, real broker
+monitoring: venv tools ## promtool rule checks and tests, metrics lint, dashboard checks
+	.tools/bin/promtool check rules helm/article-worker/files/article-worker.rules.yaml
+	.tools/bin/promtool test rules tests/monitoring/rules_test.yaml
+	$(PY) -m pytest -q tests/monitoring
+
+test-deploy: venv tools ## Dockerfile, chart, locks, replayed image install
+	$(PY) -m pytest -q tests/deploy
+
+test: venv tools kafka-fetch lint ## the whole suite: lint, unit, golden, quality gates, real broker
 	$(PY) -m pytest -q tests
