@@ -17,8 +17,9 @@ Short mentions are merged into the fullest written form (`Putin` -> `Vladimir Pu
 `Kejaksaan Agung (Kejagung)`, `Fakar Suhartami Pratama atau Fakarich` -> one entry) and
 entities are ranked by mentions (body and title), then by first position.
 
-Modules: `entity_lexicon` (word lists), `entity_spans` (span parser), `entity_merge`
-(short forms, aliases, mention counts); this one wires them.
+Modules: `entity_lexicon` (word lists), `entity_context` (cues around a span, speaker
+anchors), `entity_spans` (span parser), `entity_merge` (short forms, aliases, mention
+counts); this one wires them.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from worker.pipeline.entity_context import anchor_tokens
 from worker.pipeline.entity_lexicon import Candidate, Kind
 from worker.pipeline.entity_merge import count_mentions, merge
-from worker.pipeline.entity_spans import Reader, anchor_tokens
+from worker.pipeline.entity_spans import Reader
 from worker.pipeline.model import Entities, Entity
 
 __all__ = ["MAX_PER_TYPE", "EntityAnalysis", "Mention", "find_entities"]

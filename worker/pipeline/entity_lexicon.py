@@ -72,40 +72,41 @@ def is_acronym(token: str) -> bool:
     return len(letters) >= 2 and letters.isupper() and letters.isalpha()
 
 
-def is_plain(token: str) -> bool:
-    """A token that may be part of a person's name."""
+def is_plain(token: str, folded: str | None = None) -> bool:
+    """A token that may be part of a person's name (`folded`: its `fold`, when known)."""
     return (
         not is_acronym(token)
-        and fold(token) not in NOT_PLAIN
-        and not any(ch.isdigit() for ch in token)
+        and (fold(token) if folded is None else folded) not in NOT_PLAIN
+        and (token.isalpha() or not any(ch.isdigit() for ch in token))
     )
 
 
-def place_length(tokens: list[str], start: int) -> int:
-    """How many tokens from `start` form a gazetteer place (with extenders), or 0."""
-    size = _gazetteer_length(tokens, start, PLACES, _PLACE_FIRST_WORDS)
+def place_length(folded: list[str], start: int) -> int:
+    """How many tokens from `start` form a gazetteer place (with extenders), or 0.
+
+    `folded` holds the span's tokens as `fold` gives them (folded once per span).
+    """
+    size = _gazetteer_length(folded, start, PLACES, _PLACE_FIRST_WORDS)
     if size:
         end = start + size
-        while end < len(tokens) and fold(tokens[end]) in EXTENDERS:
+        while end < len(folded) and folded[end] in EXTENDERS:
             end += 1
         return end - start
     return 0
 
 
-def known_org_length(tokens: list[str], start: int) -> int:
-    return _gazetteer_length(tokens, start, KNOWN_ORGS, _ORG_FIRST_WORDS)
+def known_org_length(folded: list[str], start: int) -> int:
+    """How many folded tokens from `start` form a well-known organisation, or 0."""
+    return _gazetteer_length(folded, start, KNOWN_ORGS, _ORG_FIRST_WORDS)
 
 
 def _gazetteer_length(
-    tokens: list[str], start: int, names: frozenset[str], first_words: frozenset[str]
+    folded: list[str], start: int, names: frozenset[str], first_words: frozenset[str]
 ) -> int:
-    """Longest entry of `names` (up to 3 words) starting at `tokens[start]`, or 0."""
-    first = fold(tokens[start])
+    """Longest entry of `names` (up to 3 words) starting at `folded[start]`, or 0."""
+    first = folded[start]
     if first in first_words:  # only then can a two- or three-word entry start here
         for size in (3, 2):
-            if (
-                start + size <= len(tokens)
-                and " ".join(map(fold, tokens[start : start + size])) in names
-            ):
+            if start + size <= len(folded) and " ".join(folded[start : start + size]) in names:
                 return size
     return 1 if first in names else 0

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from worker.pipeline.entity_context import TOKEN, UPPER, cue_before, starts_sentence
 from worker.pipeline.entity_lexicon import (
     BREAKS,
     HEAD_WORDS,
@@ -40,43 +41,18 @@ _GLUED: Final = (
     "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
 )  # fmt: skip
 
-_U: Final = "A-ZÀ-ÖØ-Þ"
-_TOKEN: Final = (
-    rf"(?:(?:Dr|Prof|Ir|Jl|Hj|H|St|Mr|Mrs|Ms|Drs|Dra|Sdr)\.|[{_U}]\.(?= [{_U}])"
-    rf"|[{_U}][\w'\u2019]*(?:-[\w'\u2019]+)*(?:\.com|\.co\.id)?)"
-)
-_SPAN_RE: Final = re.compile(rf"{_TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
-                             rf"{_TOKEN})*")  # fmt: skip
-_GLUED_RE: Final = re.compile(rf"^[{_U}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
+_SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
+                             rf"{TOKEN})*")  # fmt: skip
+_GLUED_RE: Final = re.compile(rf"^[{UPPER}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
 _CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
 _ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
 _AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
-_SENTENCE_START_RE: Final = re.compile(r"(?:^|[.!?][\"”\u2019]?\s+|[\"“]\s*)$")
-# What the words just before a span say about it; one search per span (the groups are
-# alternatives), on the last 30 characters only.
-_BEFORE_RE: Final = re.compile(
-    r"\b(?:(?P<speech>kata|ujar|ungkap|jelas|tutur|tegas|imbuh|tambah|ucap|beber|sanjang|"
-    r"tembung|lanjut|terang|papar|pungkas|tandas|menurut|said|according to)"
-    r"|(?P<person>bernama|sosok|saudara|sdr\.?|asuhan|dijaga|dipimpin oleh|absennya|"
-    r"pengamat \w+|putra|putri|istri|suami|anak|ayah|ibu|adik|kakak)"
-    r"|(?P<place>di|ke|dari|asal|menuju|wilayah|kawasan|perairan|daerah|negara|kota|in|at|from)"
-    r"|(?P<org>(?:diberitakan|dilansir|dikutip|mengutip|melansir|laporan|media|klub|grup|"
-    r"kelompok|sanggar|perusahaan|aplikasi|platform|partai|organisasi|band)"
-    r"(?:\s+(?:dari|[a-z]+))?))\s+$",
-    re.IGNORECASE,
-)
-_BEFORE_CHARS: Final = 30
 _SPEECH_AFTER_RE: Final = re.compile(
     r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
     r"menyatakan|menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|"
     r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
     r"merespons|said|says|told|added)\b"
-)
-_ANCHOR_RE: Final = re.compile(
-    rf"\b(?:kata|ujar|ungkap|tutur|tegas|imbuh|ucap|beber|sanjang|menurut|[Mm]enurut|said)\s+"
-    rf"({_TOKEN})|({_TOKEN})\s+(?:mengatakan|menjelaskan|menambahkan|menegaskan|mengungkapkan|"
-    rf"said|says)\b"
 )
 
 
@@ -85,8 +61,14 @@ def _tokens(span: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     offset = 0
     for raw in span.split(" "):
+        if raw.isalpha() and raw[1:].islower() and not raw.endswith(_GLUED):
+            # The usual word: no possessive, no glued word, no inner capital to split at.
+            out.append((raw, offset))
+            offset += len(raw) + 1
+            continue
         token = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
-        glued = _GLUED_RE.match(token) if token[-1].islower() else None
+        # The regex only matches a token ending in a glued word: test the ending first.
+        glued = _GLUED_RE.match(token) if token.endswith(_GLUED) else None
         if glued is not None and fold(token) not in PLACES:
             token = glued.group(0)
         else:
@@ -160,16 +142,16 @@ class Reader:
               title: bool) -> str | None:  # fmt: skip
         before, after = context
         pairs = _tokens(span)
-        tokens = [t for t, _ in pairs]
+        folded = [fold(t) for t, _ in pairs]
         i = 0
-        while i < len(tokens) and fold(tokens[i]) in STOP and fold(tokens[i]) not in HEAD_WORDS:
+        while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
             i += 1
         if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
             before = before + span[: pairs[i][1]] if i < len(pairs) else before
-        if i == len(tokens):
+        if i == len(folded):
             return None
-        sentence_start = i == 0 and bool(_SENTENCE_START_RE.search(before))
-        parse = _Parse(self, paragraph, offset, span, pairs, before, after, title=title)
+        sentence_start = i == 0 and starts_sentence(before)
+        parse = _Parse(self, paragraph, offset, span, pairs, folded, before, after, title=title)
         return parse.run(i, sentence_start)
 
 
@@ -182,6 +164,7 @@ class _Parse:
     offset: int
     span: str
     pairs: list[tuple[str, int]]
+    folded: list[str]  # `fold` of each token, kept in step with `pairs`
     before: str
     after: str
     title: bool
@@ -214,8 +197,7 @@ class _Parse:
     def run(self, i: int, sentence_start: bool) -> str | None:
         """Type the tokens from `i` on; return the key of the last entity emitted."""
         n = len(self.pairs)
-        match = _BEFORE_RE.search(self.before, max(0, len(self.before) - _BEFORE_CHARS))
-        self.context = match.lastgroup if match else None
+        self.context = cue_before(self.before)
         self.cue = self.context in ("speech", "person")
         if i == 0 and self.context == "org" and not self.title:
             self.emit("organization", 0, n)  # `dilansir Channel News Asia`
@@ -240,12 +222,11 @@ class _Parse:
         return self.last
 
     def _gazetteer_only(self, i: int) -> int | None:
-        tokens = self.tokens
-        size = place_length(tokens, i)
+        size = place_length(self.folded, i)
         if size:
             self.emit("location", i, i + size)
             return i + size
-        size = known_org_length(tokens, i)
+        size = known_org_length(self.folded, i)
         if size:
             self.emit("organization", i, i + size)
             return i + size
@@ -253,9 +234,9 @@ class _Parse:
 
     def _headed(self, i: int) -> int | None:
         """`Balai Kota Jakarta`, `PT Gag Nikel`, `Kabupaten Jembrana`."""
-        tokens, n = self.tokens, len(self.tokens)
-        folded = fold(tokens[i])
-        nxt = fold(tokens[i + 1]) if i + 1 < n else ""
+        n = len(self.tokens)
+        folded = self.folded[i]
+        nxt = self.folded[i + 1] if i + 1 < n else ""
         if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
             j = self._consume(i + 2, location=True)
             self.emit("location", i, j)
@@ -274,15 +255,15 @@ class _Parse:
     def _gazetteer(self, i: int) -> int | None:
         """A known place (`Jawa Barat`, `Bogor Selatan`) or organisation (`Polri`)."""
         tokens = self.tokens
-        size = place_length(tokens, i)
-        if size and i + size < len(tokens) and fold(tokens[i + size]) in ORG_TAILS:
+        size = place_length(self.folded, i)
+        if size and i + size < len(tokens) and self.folded[i + size] in ORG_TAILS:
             j = self._org_tail(i + size)  # `Jakarta Post`, `Commonwealth Bank of Australia`
             self.emit("organization", i, j)
             return j
         if size:
             self.emit("location", i, i + size)
             return i + size
-        size = known_org_length(tokens, i)
+        size = known_org_length(self.folded, i)
         if size:
             self.emit("organization", i, i + size)
             return i + size
@@ -291,14 +272,14 @@ class _Parse:
     def _title(self, i: int) -> int | None:
         """`Kabid Humas`, `Wali Kota`, `AKBP`: skip the title, a name is expected next."""
         tokens, n = self.tokens, len(self.tokens)
-        folded = fold(tokens[i])
+        folded = self.folded[i]
         if folded not in TITLES or (
-            folded == "wali" and i + 1 < n and fold(tokens[i + 1]) != "kota"
+            folded == "wali" and i + 1 < n and self.folded[i + 1] != "kota"
         ):
             return None
         j = i + 1
         while j < n and (
-            fold(tokens[j]) in TITLE_WORDS
+            self.folded[j] in TITLE_WORDS
             or tokens[j] in ("dan", "&")
             or (folded == "wali" and j == i + 1)
         ):
@@ -311,9 +292,9 @@ class _Parse:
         if not is_acronym(tokens[i]):
             return None
         j = i + 1
-        if j < len(tokens) and fold(tokens[j]) in ORG_TAILS:
+        if j < len(tokens) and self.folded[j] in ORG_TAILS:
             j = self._org_tail(j)
-        folded = fold(tokens[i])
+        folded = self.folded[i]
         # A short unknown acronym after a title is a person's initials (`Aipda PS`).
         if folded not in NOT_ENTITY and len(tokens[i]) >= 3 and not (self.cue and j == i + 1):
             self.emit("organization", i, j)
@@ -325,7 +306,7 @@ class _Parse:
         j = self._plain_run(i)
         if j == i:
             return None
-        if j < len(tokens) and fold(tokens[j]) in ORG_TAILS:
+        if j < len(tokens) and self.folded[j] in ORG_TAILS:
             end = self._org_tail(j)  # `Saudia Airlines`, `The ... Resource Center`
             self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
             return end
@@ -354,13 +335,14 @@ class _Parse:
         j = i
         while j < len(tokens):
             token = tokens[j]
-            if j > i and fold(token) in ORG_TAILS:
+            if j > i and self.folded[j] in ORG_TAILS:
                 break
-            if is_plain(token):
+            if is_plain(token, self.folded[j]):
                 if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
                     # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
                     self.pairs[j] = (token.split("-")[0], self.pairs[j][1])
                     tokens[j] = self.pairs[j][0]
+                    self.folded[j] = fold(tokens[j])
                     return j + 1
                 j += 1
             elif j > i and token in NAME_LINKS and j + 1 < len(tokens):
@@ -376,7 +358,7 @@ class _Parse:
         tokens = self.tokens
         start = j
         while j < len(tokens):
-            folded = fold(tokens[j])
+            folded = self.folded[j]
             if folded in BREAKS:
                 break
             if j > start and (folded in TITLES or tokens[j] in self.reader.anchors):
@@ -384,8 +366,8 @@ class _Parse:
             if (
                 j > start
                 and self.cue
-                and is_plain(tokens[j])
-                and (is_acronym(tokens[j - 1]) or fold(tokens[j - 1]) in PLACES)
+                and is_plain(tokens[j], folded)
+                and (is_acronym(tokens[j - 1]) or self.folded[j - 1] in PLACES)
             ):
                 break  # `Pos SAR Banyuwangi | Wahyu Setia Budi`
             if location and j > start and folded in ORG_HEADS:
@@ -400,17 +382,7 @@ class _Parse:
         tokens = self.tokens
         j += 1
         if j + 1 < len(tokens) and tokens[j] == "of":
-            size = place_length(tokens, j + 1) or (1 if is_plain(tokens[j + 1]) else 0)
+            folded = self.folded
+            size = place_length(folded, j + 1) or int(is_plain(tokens[j + 1], folded[j + 1]))
             return j + 1 + size if size else j
-        return j + (place_length(tokens, j) if j < len(tokens) else 0)
-
-
-def anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
-    """Capitalised words used as speakers (`kata Agus`, `Agus mengatakan`): name parts."""
-    found: set[str] = set()
-    for paragraph in paragraphs:
-        for match in _ANCHOR_RE.finditer(paragraph):
-            token = match.group(1) or match.group(2)
-            if is_plain(token):
-                found.add(token)
-    return frozenset(found)
+        return j + (place_length(self.folded, j) if j < len(tokens) else 0)
