@@ -6,6 +6,7 @@ All sets are built once at import from `worker/pipeline/data` and hold casefolde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
@@ -45,6 +46,10 @@ ADMIN_HEADS: Final = frozenset(
 NAME_LINKS: Final = frozenset(("bin", "binti", "van", "von", "de", "der", "al", "el"))
 
 
+# `[\W_]` is exactly what str.isalnum rejects; one C-level pass instead of a generator.
+_NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
+
+
 @dataclass(slots=True)
 class Candidate:
     """One entity as collected so far: kind, first written form, mentions, aliases."""
@@ -59,7 +64,7 @@ class Candidate:
     words: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.alnum = "".join(ch for ch in self.text.casefold() if ch.isalnum())
+        self.alnum = _NOT_ALNUM_RE.sub("", self.text.casefold())
         self.words = self.text.split()
 
 
