@@ -219,7 +219,9 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_node_process() {
     local i=$1 dir port
     dir=$(node_dir "$i")
-    for port in "$(client_port "$i")" "$(controller_port "$i")"; do
+    local -a ports=("$(client_port "$i")" "$(controller_port "$i")")
+    [[ $SASL_SSL != 1 ]] || ports+=("$(sasl_port "$i")")
+    for port in "${ports[@]}"; do
         ! port_in_use "$port" || die "node $i: port $port is already in use by another process"
     done
     mkdir -p "$dir/logs"
@@ -455,29 +457,32 @@ EOF
 # A throwaway CA and one broker certificate (SAN 127.0.0.1/localhost) for all nodes, all made
 # with the JDK's keytool; the CA is also exported as PEM for Python clients (ssl_cafile).
 make_tls_material() {
-    local tls="$STATE_DIR/tls" keytool
-    keytool="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/keytool"
-    [[ -x $keytool ]] || keytool=keytool
+    local tls="$STATE_DIR/tls"
+    KEYTOOL="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/keytool"
+    [[ -x $KEYTOOL ]] || KEYTOOL=keytool
     rm -rf "$tls"
     mkdir -p "$tls"
     local pw=$TLS_STORE_PASSWORD
-    local -a common=(-storetype PKCS12 -storepass "$pw" -keypass "$pw" -keyalg RSA -keysize 2048 -validity 30)
-    {
-        "$keytool" -genkeypair -alias ca -dname "CN=article-worker local test CA" \
-            -ext bc:c -keystore "$tls/ca.p12" "${common[@]}"
-        "$keytool" -exportcert -rfc -alias ca -file "$tls/ca.pem" -keystore "$tls/ca.p12" -storepass "$pw"
-        "$keytool" -genkeypair -alias broker -dname "CN=localhost" \
-            -keystore "$tls/broker.p12" "${common[@]}"
-        "$keytool" -certreq -alias broker -file "$tls/broker.csr" -keystore "$tls/broker.p12" -storepass "$pw"
-        "$keytool" -gencert -alias ca -infile "$tls/broker.csr" -outfile "$tls/broker.pem" -rfc \
-            -ext "SAN=IP:127.0.0.1,DNS:localhost" -ext ku:c=digitalSignature,keyEncipherment \
-            -ext eku=serverAuth -validity 30 -keystore "$tls/ca.p12" -storepass "$pw"
-        "$keytool" -importcert -noprompt -alias ca -file "$tls/ca.pem" -keystore "$tls/broker.p12" -storepass "$pw"
-        "$keytool" -importcert -noprompt -alias broker -file "$tls/broker.pem" -keystore "$tls/broker.p12" -storepass "$pw"
-    } >"$tls/keytool.log" 2>&1 || {
-        cat "$tls/keytool.log" >&2
-        die "keytool failed to make the TLS material"
-    }
+    local -a key=(-storetype PKCS12 -storepass "$pw" -keypass "$pw" -keyalg EC -groupname secp256r1 -validity 30)
+    run_keytool -genkeypair -alias ca -dname "CN=article-worker local test CA" -ext bc:c \
+        -keystore "$tls/ca.p12" "${key[@]}"
+    run_keytool -exportcert -rfc -alias ca -file "$tls/ca.pem" -keystore "$tls/ca.p12" -storepass "$pw"
+    run_keytool -genkeypair -alias broker -dname "CN=localhost" -keystore "$tls/broker.p12" "${key[@]}"
+    run_keytool -certreq -alias broker -file "$tls/broker.csr" -keystore "$tls/broker.p12" -storepass "$pw"
+    run_keytool -gencert -alias ca -infile "$tls/broker.csr" -outfile "$tls/broker.pem" -rfc \
+        -ext "SAN=IP:127.0.0.1,DNS:localhost" -ext ku:c=digitalSignature -ext eku=serverAuth \
+        -validity 30 -keystore "$tls/ca.p12" -storepass "$pw"
+    run_keytool -importcert -noprompt -alias ca -file "$tls/ca.pem" -keystore "$tls/broker.p12" -storepass "$pw"
+    run_keytool -importcert -noprompt -alias broker -file "$tls/broker.pem" -keystore "$tls/broker.p12" -storepass "$pw"
+}
+
+# EC keys and a C1-only JVM per call keep each of the seven keytool runs well under a second.
+run_keytool() {
+    local out
+    if ! out=$("$KEYTOOL" -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC "$@" 2>&1); then
+        echo "$out" >&2
+        die "keytool $1 failed"
+    fi
 }
 
 format_nodes() {

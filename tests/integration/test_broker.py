@@ -23,6 +23,7 @@ from tests.support.kafka_cluster import (
     KAFKA_SH,
     KafkaCluster,
     TopicFactory,
+    cluster_ports,
     port_accepts_connections,
 )
 
@@ -129,18 +130,22 @@ def _kafka_sh(cluster: KafkaCluster, *args: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_kafka_sh_up_twice_runs_one_broker_and_down_stops_it(tmp_path: Path) -> None:
-    cluster = KafkaCluster(nodes=1, state_dir=tmp_path / "state")
+def test_kafka_sh_up_is_idempotent_serves_sasl_ssl_and_down_stops_it(tmp_path: Path) -> None:
+    # One broker start covers the script's whole contract, SASL_SSL included, to keep the
+    # suite short.
+    cluster = KafkaCluster(nodes=1, state_dir=tmp_path / "state", sasl_ssl=True)
     try:
         first = _kafka_sh(cluster, "up")
         assert first.returncode == 0, first.stderr
-        assert first.stdout.splitlines()[-1] == cluster.bootstrap_servers
+        *info_lines, address = first.stdout.splitlines()
+        assert address == cluster.bootstrap_servers
+        info = dict(line.split("=", 1) for line in info_lines)
         pid = cluster.pid(1)
         assert pid is not None
 
         second = _kafka_sh(cluster, "up")
         assert second.returncode == 0, second.stderr
-        assert second.stdout.splitlines()[-1] == cluster.bootstrap_servers
+        assert second.stdout.splitlines() == first.stdout.splitlines()
         assert cluster.pid(1) == pid
         assert _brokers_using(cluster.state_dir) == [pid]
 
@@ -150,18 +155,28 @@ def test_kafka_sh_up_twice_runs_one_broker_and_down_stops_it(tmp_path: Path) -> 
 
         created = _kafka_sh(cluster, "create-topic", "made-by-script", "2", "1")
         assert created.returncode == 0, created.stderr
-        admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers)
+
+        # SCRAM-SHA-512 over TLS, verified against the CA the script exported.
+        producer = KafkaProducer(
+            bootstrap_servers=info["KAFKA_SASL_SSL_BOOTSTRAP_SERVERS"],
+            security_protocol="SASL_SSL",
+            sasl_mechanism=info["KAFKA_SASL_MECHANISM"],
+            sasl_plain_username=info["KAFKA_SASL_USERNAME"],
+            sasl_plain_password=info["KAFKA_SASL_PASSWORD"],
+            ssl_cafile=info["KAFKA_SSL_CAFILE"],
+        )
         try:
-            (described,) = admin.describe_topics(["made-by-script"])
+            producer.send("made-by-script", value=b"over sasl_ssl", partition=1).get(timeout=30)
         finally:
-            admin.close()
-        assert len(described["partitions"]) == 2
+            producer.close()
+        records = _consume(cluster.bootstrap_servers, "made-by-script", expected=1)
+        assert [(r.partition, r.value) for r in records] == [(1, b"over sasl_ssl")]
 
         down = _kafka_sh(cluster, "down")
         assert down.returncode == 0, down.stderr
         assert not _process_alive(pid)
-        assert not port_accepts_connections(cluster.client_port(1))
-        assert not port_accepts_connections(cluster.controller_port(1))
+        for port in cluster_ports(cluster.base_port, 1):
+            assert not port_accepts_connections(port), port
         assert not (cluster.state_dir / "node-1" / "data").exists()
         assert _kafka_sh(cluster, "status").returncode != 0
         assert _kafka_sh(cluster, "down").returncode == 0, "down must be safe when nothing runs"
