@@ -50,6 +50,8 @@ _BEFORE_RE: Final = re.compile(
     rf"menambahkan|mengungkapkan|berkata|said)|(?:[Mm]enurut|[Kk]ata|[Uu]jar)\s+"
     rf"(?P<subject2>{_NAME}))\s*[,:]?\s*$"
 )
+_NAME_AFTER_RE: Final = re.compile(rf"\s+(?P<name>{_NAME})")
+_SENTENCE_BETWEEN_RE: Final = re.compile(r"[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z]+")
 _PRONOUN_RE: Final = re.compile(r"^(?:dia|ia|beliau|he|she|they|nya)\b", re.IGNORECASE)
 _QUOTE_CHARS: Final = re.compile(r"[\"“”]")
 
@@ -88,17 +90,39 @@ def _resolve(name: str, analysis: EntityAnalysis) -> str:
     """The fullest known person name contained in `name` (rightmost wins), else `name`."""
     best: tuple[int, str] | None = None
     for entity in analysis.entities.person:
-        candidates = {entity.text, *entity.text.split()}
-        for candidate in candidates:
-            for match in re.finditer(rf"(?<!\w){re.escape(candidate)}(?!\w)", name):
-                if len(candidate) >= 3 and (best is None or match.end() > best[0]):
-                    best = (match.end(), entity.text)
+        for candidate in {entity.text, *entity.text.split()}:
+            end = _last_whole_word_end(candidate, name) if len(candidate) >= 3 else -1
+            if end >= 0 and (best is None or end > best[0]):
+                best = (end, entity.text)
     if best is not None:
         return best[1]
     for mention in analysis.person_mentions:
         if mention.name in name:
             return mention.name
     return name.rsplit(",", maxsplit=1)[-1].strip()
+
+
+def _last_whole_word_end(word: str, text: str) -> int:
+    """End of the last whole-word occurrence of `word` in `text` (-1 if none), scanning
+    like `re.finditer(r"(?<!\\w)word(?!\\w)")` does: a match hides occurrences that overlap it.
+
+    `str.find` instead of compiling a pattern per name (the names differ per article).
+    """
+    last, start = -1, text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            last, start = end, text.find(word, end)
+        else:
+            start = text.find(word, start + 1)
+    return last
+
+
+def _is_word_char(char: str) -> bool:
+    r"""What `\w` matches in a str pattern."""
+    return char.isalnum() or char == "_"
 
 
 def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span) -> str | None:
@@ -153,7 +177,7 @@ def _adjacent(paragraphs: tuple[str, ...], first: _Span, second: _Span) -> bool:
     """Whether `second` directly continues `first` (same or next paragraph, little between)."""
     if second.paragraph == first.paragraph:
         gap = paragraphs[first.paragraph][first.end : second.start]
-        return len(gap) < 120 and not re.search(r"[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z]+", gap[:3])
+        return len(gap) < 120 and not _SENTENCE_BETWEEN_RE.search(gap[:3])
     return second.paragraph == first.paragraph + 1 and second.start == 0
 
 
@@ -179,7 +203,7 @@ def _after_verb(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
     if match is None:
         return None
     rest, verb = match.group("rest"), match.group("verb")
-    name = re.match(rf"\s+(?P<name>{_NAME})", rest)
+    name = _NAME_AFTER_RE.match(rest)
     if match.group("nya") or name is None or _PRONOUN_RE.match(rest.strip()):
         phrase = verb if match.group("nya") else (verb + rest).split(",")[0].strip()
         return "", phrase
