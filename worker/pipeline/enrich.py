@@ -79,10 +79,15 @@ _CREDIT_LABEL_RE: Final = re.compile(
     re.IGNORECASE,
 )
 # In-text credits: `seperti diberitakan Channel News Asia`, `dilansir Kompas.com`,
-# `sebagaimana dikutip Antara`.
+# `sebagaimana dikutip Antara`. Every alternative starts with a literal, so the regex
+# engine skips to candidate letters instead of trying each position (~2x cheaper); the
+# `\b` before the cue is checked in `_credit_in_text`.
+_CREDIT_VERBS: Final = (
+    r"diberitakan|dilansir(?: dari)?|dikutip(?: dari)?|melansir|mengutip|seperti dilaporkan|"
+    r"as reported by"
+)
 _CREDIT_TEXT_RE: Final = re.compile(
-    r"\b(?:seperti |sebagaimana )?(?:diberitakan|dilansir(?: dari)?|dikutip(?: dari)?|"
-    r"melansir|mengutip|seperti dilaporkan|as reported by)\s+"
+    rf"(?:seperti (?:{_CREDIT_VERBS})|sebagaimana (?:{_CREDIT_VERBS})|{_CREDIT_VERBS})\s+"
     r"(?P<name>(?:[A-Z][\w.]*|detik\w+)(?: (?:[A-Z][\w.]*))*)"
 )
 _CREDIT_END_RE: Final = re.compile(r"[\s.,;:]+$")
@@ -100,7 +105,20 @@ def find_source_credit(paragraphs: tuple[str, ...], removed: tuple[Removed, ...]
         if name:
             return name
     for paragraph in paragraphs:
-        match = _CREDIT_TEXT_RE.search(paragraph)
+        match = _credit_in_text(paragraph)
         if match is not None:
             return _CREDIT_END_RE.sub("", match.group("name"))
     return None
+
+
+def _credit_in_text(text: str) -> re.Match[str] | None:
+    """The first in-text credit whose cue starts a word (what `\b` + the regex finds)."""
+    match = _CREDIT_TEXT_RE.search(text)
+    while match is not None and match.start() and _is_word_char(text[match.start() - 1]):
+        match = _CREDIT_TEXT_RE.search(text, match.start() + 1)
+    return match
+
+
+def _is_word_char(char: str) -> bool:
+    r"""What `\w` matches in a str pattern."""
+    return char.isalnum() or char == "_"
