@@ -9,6 +9,7 @@ distinctive function words and spellings of each language decide (`_MARKERS`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Final
 
 import pycld2  # type: ignore[import-untyped]  # ships no type information
@@ -149,6 +150,7 @@ _MARKERS: Final = {
         ]
     ),
 }
+_ANY_MARKER: Final = frozenset().union(*_MARKERS.values())
 _MIN_MARKERS: Final = 3
 
 
@@ -166,11 +168,14 @@ def normalise_hint(hint: str | None) -> str | None:
 
 def marker_votes(text: str) -> dict[str, int]:
     """How many marker words of each of id/ms/jv occur in `text` (token occurrences)."""
+    # Marker occurrences are counted in C; only the few distinct markers found are
+    # looked up per language (a word may in principle mark more than one).
+    found = Counter(filter(_ANY_MARKER.__contains__, _WORD_RE.findall(text.lower())))
     votes = dict.fromkeys(_MARKERS, 0)
-    for word in _WORD_RE.findall(text.lower()):
+    for word, count in found.items():
         for code, words in _MARKERS.items():
             if word in words:
-                votes[code] += 1
+                votes[code] += count
     return votes
 
 
