@@ -32,6 +32,9 @@ PLACE_ALIASES: Final = MappingProxyType(
 KNOWN_ORGS: Final = frozenset(o.casefold() for o in entries("known_organizations"))
 _PLACE_FIRST_WORDS: Final = frozenset(p.split()[0] for p in PLACES if " " in p)
 _ORG_FIRST_WORDS: Final = frozenset(o.split()[0] for o in KNOWN_ORGS if " " in o)
+# Folded words that can start a gazetteer place or a known organisation: any other word
+# makes `place_length` and `known_org_length` 0.
+GAZETTEER_STARTS: Final = PLACES | _PLACE_FIRST_WORDS | KNOWN_ORGS | _ORG_FIRST_WORDS
 HEADS: Final = ORG_HEADS | LOC_HEADS
 HEAD_WORDS: Final = TITLES | HEADS
 TITLE_WORDS: Final = TITLES | FILL

@@ -14,6 +14,7 @@ from typing import Final
 from worker.pipeline.entity_context import TOKEN, UPPER, cue_before, starts_sentence
 from worker.pipeline.entity_lexicon import (
     BREAKS,
+    GAZETTEER_STARTS,
     HEAD_WORDS,
     LOC_HEADS,
     NAME_LINKS,
@@ -203,14 +204,11 @@ class _Parse:
             self.emit("organization", 0, n)  # `dilansir Channel News Asia`
             return self.last
         self.sentence_start = sentence_start
-        steps = (
-            (self._gazetteer_only,)
-            if self.title  # headlines are title case: only the gazetteers are trusted there
-            else (self._headed, self._gazetteer, self._title, self._acronym, self._plain_step)
-        )
+        # Headlines are title case: only the gazetteers are trusted there.
+        steps = _TITLE_STEPS if self.title else _BODY_STEPS
         while i < n:
             for step in steps:
-                j = step(i)
+                j = step(self, i)
                 if j is not None:
                     i = j
                     break
@@ -222,6 +220,8 @@ class _Parse:
         return self.last
 
     def _gazetteer_only(self, i: int) -> int | None:
+        if self.folded[i] not in GAZETTEER_STARTS:
+            return None
         size = place_length(self.folded, i)
         if size:
             self.emit("location", i, i + size)
@@ -234,8 +234,10 @@ class _Parse:
 
     def _headed(self, i: int) -> int | None:
         """`Balai Kota Jakarta`, `PT Gag Nikel`, `Kabupaten Jembrana`."""
-        n = len(self.tokens)
         folded = self.folded[i]
+        if folded not in _HEAD_STARTS:
+            return None
+        n = len(self.tokens)
         nxt = self.folded[i + 1] if i + 1 < n else ""
         if (folded, nxt) in (("balai", "kota"), ("bandar", "udara")):
             j = self._consume(i + 2, location=True)
@@ -254,6 +256,8 @@ class _Parse:
 
     def _gazetteer(self, i: int) -> int | None:
         """A known place (`Jawa Barat`, `Bogor Selatan`) or organisation (`Polri`)."""
+        if self.folded[i] not in GAZETTEER_STARTS:
+            return None
         tokens = self.tokens
         size = place_length(self.folded, i)
         if size and i + size < len(tokens) and self.folded[i + size] in ORG_TAILS:
@@ -386,3 +390,12 @@ class _Parse:
             size = place_length(folded, j + 1) or int(is_plain(tokens[j + 1], folded[j + 1]))
             return j + 1 + size if size else j
         return j + (place_length(self.folded, j) if j < len(tokens) else 0)
+
+
+# The typing steps in the order they are tried at each token (see `_Parse.run`).
+_BODY_STEPS: Final = (
+    _Parse._headed, _Parse._gazetteer, _Parse._title, _Parse._acronym, _Parse._plain_step
+)  # fmt: skip
+_TITLE_STEPS: Final = (_Parse._gazetteer_only,)
+# First words of what `_Parse._headed` handles (it does nothing for any other word).
+_HEAD_STARTS: Final = ORG_HEADS | LOC_HEADS | {"balai", "bandar", "rumah"}
