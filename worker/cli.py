@@ -262,12 +262,12 @@ def _run(settings: Settings, stop_when_idle_s: float | None) -> int:
         consumer = build_consumer(settings)
         producer = build_producer(settings)
         worker = Worker(settings, consumer, producer, processor, metrics=metrics,
-                        health=health)
+                        health=health, producer_factory=lambda: build_producer(settings))
         stopping = _install_signal_handlers(worker, settings.shutdown.drain_timeout_s)
         try:
             worker.run(stop_when_idle_s=stop_when_idle_s)
         finally:
-            producer.close(timeout=settings.shutdown.drain_timeout_s)
+            worker.producer.close(timeout=settings.shutdown.drain_timeout_s)
             stopping.set()
         summary = orjson.dumps(worker.stats).decode()
         log.info("summary %s", summary, extra={"event": "summary", **worker.stats})

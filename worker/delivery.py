@@ -90,7 +90,8 @@ class Delivery:
         on_error: Callable[[Pending, BaseException, bool], None],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._producer = producer
+        #: Replaced when exactly-once mode starts a new producer after a failed transaction.
+        self.producer = producer
         self._flush_timeout_s = flush_timeout_s
         self._attempts = attempts
         self._keepalive = keepalive
@@ -103,7 +104,7 @@ class Delivery:
         for p in records:
             p.attempts += 1
             try:
-                p.future = self._producer.send(p.topic, key=p.key, value=p.value,
+                p.future = self.producer.send(p.topic, key=p.key, value=p.value,
                                                headers=p.headers)
             except KafkaError as exc:
                 p.future = exc
@@ -114,7 +115,7 @@ class Delivery:
         while True:
             left = give_up - time.monotonic()
             try:
-                self._producer.flush(timeout=max(0.0, min(FLUSH_SLICE_S, left)))
+                self.producer.flush(timeout=max(0.0, min(FLUSH_SLICE_S, left)))
             except KafkaTimeoutError:
                 pass
             except KafkaError as exc:

@@ -67,6 +67,7 @@ class Worker:
         metrics: Metrics,
         health: HealthState,
         clock: Callable[[], float] = time.time,
+        producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self._s = settings
         self._consumer = consumer
@@ -93,11 +94,17 @@ class Worker:
         self._txn: Transactions | None = None
         if settings.processing.guarantee == "exactly_once":
             self._txn = Transactions(
-                producer, consumer, self._delivery, attempts=p.send_attempts,
+                producer, consumer, self._delivery, producer_factory=producer_factory,
+                attempts=p.send_attempts,
                 operation_timeout_s=settings.kafka.unreachable_deadline_s + p.flush_timeout_s,
                 on_ack=self._acknowledged, on_rewind=self._rewound)
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def producer(self) -> KafkaProducer:
+        """The producer in use (exactly-once mode replaces it after a failed transaction)."""
+        return self._txn.producer if self._txn is not None else self._producer
 
     def request_stop(self) -> None:
         """Ask the loop to finish its batch, commit and leave (called from a signal handler)."""
@@ -155,7 +162,7 @@ class Worker:
             self._consumer.close(autocommit=False)
         except KafkaError as exc:
             log.warning("consumer close failed: %s", exc, extra={"event": "close_error"})
-        self._producer.flush(timeout=self._s.shutdown.drain_timeout_s)
+        self.producer.flush(timeout=self._s.shutdown.drain_timeout_s)
         self._metrics.state.state("stopped")
         self._health.set_state("stopped")
         log.info("worker stopped", extra={"event": "stop", **self.stats})

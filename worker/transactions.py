@@ -2,15 +2,20 @@
 
 A `read_committed` reader of the output and dead-letter topics sees each input's output once:
 either the transaction that carries the output *and* moves the group's offset past the input
-commits, or neither happens. A failed transaction is aborted and the batch's partitions are
-rewound to the batch's first offsets, so the same records are processed again in the next
-transaction (bounded: after `attempts` aborted transactions in a row the worker exits
-non-zero). A producer fenced by a newer instance with the same transactional id stops the
-worker at once: the newer instance owns the work.
+commits, or neither happens.
+
+A failed transaction is not retried on the same producer: kafka-python 3.0 does not send the
+records of a new transaction after an abortable error (the next commit or abort hangs; seen
+here with a record the broker refused). The producer is closed and a new one with the same
+transactional id calls `init_transactions`, which makes the broker abort the open
+transaction and fence the old producer. The batch's partitions are rewound to its first
+offsets so the same records are processed again in the next transaction; after `attempts`
+failed transactions in a row the worker exits non-zero. A producer fenced by a newer
+instance stops the worker at once: the newer instance owns the work.
 
 The group metadata is captured when the batch starts. If the group rebalances while the
 batch is in flight, the broker rejects the offsets of the stale generation (KIP-447), the
-transaction aborts, and the partitions' new owner processes them: no record is output twice.
+transaction fails, and the partitions' new owner processes them: no record is output twice.
 """
 
 from __future__ import annotations
@@ -37,8 +42,14 @@ from worker.errors import FatalIOError
 log = logging.getLogger(__name__)
 
 EXIT_IO = 1
+#: How long the failed producer may take to close before it is abandoned.
+_CLOSE_TIMEOUT_S = 5.0
 
 _FENCED = (ProducerFencedError, InvalidProducerEpochError)
+
+
+class RecordNotAcknowledgedError(KafkaError):  # type: ignore[misc]  # kafka is untyped
+    """An output record of the transaction was refused or not acknowledged in time."""
 
 
 @contextlib.contextmanager
@@ -75,13 +86,15 @@ class Transactions:
         consumer: Any,
         delivery: Delivery,
         *,
+        producer_factory: Callable[[], Any] | None,
         attempts: int,
         operation_timeout_s: float,
         on_ack: Callable[[Pending], None],
         on_rewind: Callable[[list[TopicPartition]], None],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._producer = producer
+        self.producer = producer
+        self._factory = producer_factory
         self._consumer = consumer
         self._delivery = delivery
         self._attempts = attempts
@@ -98,7 +111,7 @@ class Transactions:
         """Register the transactional id; aborts what a previous instance left open."""
         try:
             with bounded(self._timeout_s, "init_transactions"):
-                self._producer.init_transactions()
+                self.producer.init_transactions()
         except KafkaError as exc:
             raise FatalIOError(f"cannot initialise transactions: {type(exc).__name__}: {exc}"
                                ) from exc
@@ -116,22 +129,23 @@ class Transactions:
         group = self._group if self._group is not None else self._consumer.group_metadata()
         try:
             with bounded(self._timeout_s, "transaction"):
-                self._producer.begin_transaction()
+                self.producer.begin_transaction()
                 self._delivery.send_all(batch.pending)
                 self._delivery.wait(batch.pending)
                 for p in batch.pending:
                     error = failure(p)
                     if error is not None:
-                        raise error
+                        raise RecordNotAcknowledgedError(
+                            f"topic {p.topic}: {type(error).__name__}: {error}")
                 if offsets:
-                    self._producer.send_offsets_to_transaction(offsets, group)
-                self._producer.commit_transaction()
+                    self.producer.send_offsets_to_transaction(offsets, group)
+                self.producer.commit_transaction()
         except _FENCED as exc:
             raise FatalIOError(
                 f"producer fenced ({type(exc).__name__}): another instance uses this "
                 "transactional id") from exc
         except KafkaError as exc:
-            self._abort_and_rewind(batch, exc)
+            self._replace_and_rewind(batch, exc)
             return False
         self._failures_in_a_row = 0
         self.committed_transactions += 1
@@ -139,20 +153,24 @@ class Transactions:
             self._on_ack(p)
         return True
 
-    def _abort_and_rewind(self, batch: Batch, exc: BaseException) -> None:
+    def _replace_and_rewind(self, batch: Batch, exc: BaseException) -> None:
         self._failures_in_a_row += 1
         self.aborted_transactions += 1
-        log.warning("transaction failed, aborting and processing the batch again: %s: %s",
-                    type(exc).__name__, exc, extra={
+        log.warning("transaction failed; a new producer aborts it and the batch is processed "
+                    "again: %s: %s", type(exc).__name__, exc, extra={
                         "event": "transaction_abort", "attempt": self._failures_in_a_row})
-        try:
-            with bounded(self._timeout_s, "abort_transaction"):
-                self._producer.abort_transaction()
-        except KafkaError as abort_exc:
+        if self._factory is None or self._failures_in_a_row >= self._attempts:
             raise FatalIOError(
-                f"transaction failed ({type(exc).__name__}: {exc}) and could not be aborted "
-                f"({type(abort_exc).__name__}: {abort_exc}); offsets were not committed"
-            ) from abort_exc
+                f"{self._failures_in_a_row} transaction(s) in a row failed (last: "
+                f"{type(exc).__name__}: {exc}); offsets were not committed")
+        try:
+            self.producer.close(timeout=_CLOSE_TIMEOUT_S)
+        except KafkaError as close_exc:  # the old producer is being replaced anyway
+            log.warning("closing the failed producer: %s", type(close_exc).__name__,
+                        extra={"event": "producer_close_error"})
+        self.producer = self._factory()
+        self._delivery.producer = self.producer
+        self.init()  # aborts the failed transaction on the broker, fences the old producer
         rewound = []
         assignment = self._consumer.assignment()
         for tp, first in batch.first.items():
@@ -160,8 +178,4 @@ class Transactions:
                 self._consumer.seek(tp, first)
                 rewound.append(tp)
         self._on_rewind(rewound)
-        if self._failures_in_a_row >= self._attempts:
-            raise FatalIOError(
-                f"{self._failures_in_a_row} transactions in a row failed (last: "
-                f"{type(exc).__name__}: {exc}); offsets were not committed")
         self._sleep(backoff_s(self._failures_in_a_row))
