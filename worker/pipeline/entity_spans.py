@@ -42,6 +42,9 @@ _GLUED: Final = (
     "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
 )  # fmt: skip
 
+# Stopwords that are not titles or heads: a span that is one of them (and nothing else) is
+# a capitalised function word; `_span` would strip it and find nothing.
+_FUNCTION_WORDS: Final = STOP - HEAD_WORDS
 _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{TOKEN})*")  # fmt: skip
 _GLUED_RE: Final = re.compile(rf"^[{UPPER}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
@@ -116,20 +119,28 @@ class Reader:
 
     def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
         for match in _SPAN_RE.finditer(text):
-            if self.alias_of is not None and match.start() > self.alias_end:
+            start, end = match.span()
+            span = match.group()
+            if self.alias_of is not None and start > self.alias_end:
                 self.alias_of = None
-            before = text[max(0, match.start() - 40) : match.start()]
-            after = text[match.end() : match.end() + 60]
-            last = self._span(
-                paragraph, match.start(), match.group(0), (before, after), title=title
-            )
+            after = text[end : end + 60]
+            if (
+                span.isalpha()
+                and span.casefold() in _FUNCTION_WORDS
+                and span[1:].islower()
+                and not span.endswith(_GLUED)
+            ):
+                last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
+            else:
+                before = text[max(0, start - 40) : start]
+                last = self._span(paragraph, start, span, (before, after), title=title)
             abbr = _ABBR_AFTER_RE.match(after)
             if abbr is not None:
                 self._abbreviation(abbr.group(1), last)
             self.alias_of = None
             alias = _ALIAS_AFTER_RE.match(after)
             if alias is not None and last is not None:
-                self.alias_of, self.alias_end = last, match.end() + alias.end()
+                self.alias_of, self.alias_end = last, end + alias.end()
 
     def _abbreviation(self, abbr: str, last: str | None) -> None:
         """`Kejaksaan Agung (Kejagung)`: the abbreviation is the entity's alias, or noise."""
