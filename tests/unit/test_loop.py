@@ -1,0 +1,449 @@
+"""worker.loop with in-memory stand-ins for kafka-python's consumer and producer.
+
+The fakes record every call in one shared `events` list so that the tests can check the
+order of sends, flushes, commits and transaction steps. The pipeline is the real one (it is
+pure); no network, no clock-based assertions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pytest
+from kafka import TopicPartition
+from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError, ProducerFencedError
+from prometheus_client import CollectorRegistry
+
+import worker.delivery
+import worker.transactions
+from worker.errors import FatalIOError
+from worker.health import HealthState
+from worker.loop import Worker
+from worker.metrics import Metrics
+from worker.pipeline.run import PipelineConfig
+from worker.processor import Processor
+from worker.rules_file import load_rules
+from worker.settings import Settings
+
+TOPIC = "in"
+TP0 = TopicPartition(TOPIC, 0)
+TP1 = TopicPartition(TOPIC, 1)
+
+
+@dataclass(frozen=True)
+class Rec:
+    """A consumed record."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+    timestamp: int = 1_700_000_000_000
+
+
+def article(i: int) -> bytes:
+    """A valid payload."""
+    text = (f"Pemerintah kota mengumumkan rencana baru nomor {i} untuk memperbaiki jalan.\n\n"
+            f"Pekerjaan dimulai bulan depan menurut pejabat setempat ({i}).")
+    return orjson.dumps({"id": f"a-{i}", "text": text})
+
+
+def records(tp: TopicPartition, first: int, values: list[bytes]) -> list[Rec]:
+    """Records of one partition starting at offset `first`."""
+    return [Rec(tp.topic, tp.partition, first + i, f"k{first + i}".encode(), v)
+            for i, v in enumerate(values)]
+
+
+class Future:
+    """A send future: done or not, failed or not."""
+
+    def __init__(self, error: BaseException | None = None, done: bool = True) -> None:
+        self.is_done = done
+        self.exception = error
+
+    def failed(self) -> bool:
+        return self.exception is not None
+
+
+class FakeProducer:
+    """Acknowledges sends unless told to fail some; records transaction calls."""
+
+    def __init__(self, events: list[tuple[Any, ...]], *, name: str = "p1",
+                 fail_topic: str | None = None, fail_times: int = 0,
+                 pending_flushes: int = 0) -> None:
+        self.events = events
+        self.name = name
+        self.fail_topic = fail_topic
+        self.fail_times = fail_times
+        #: Flush calls that return with the futures still pending (a slow broker).
+        self.pending_flushes = pending_flushes
+        self._open: list[Future] = []
+        self.closed = False
+
+    def send(self, topic: str, value: Any = None, key: Any = None, headers: Any = None
+             ) -> Future:
+        self.events.append(("send", self.name, topic, key))
+        if topic == self.fail_topic and self.fail_times != 0:
+            self.fail_times -= 1
+            return Future(KafkaTimeoutError("refused"))
+        future = Future(done=self.pending_flushes == 0)
+        self._open.append(future)
+        return future
+
+    def flush(self, timeout: float | None = None) -> None:
+        self.events.append(("flush", self.name))
+        if self.pending_flushes > 0:
+            self.pending_flushes -= 1
+            if self.pending_flushes > 0:
+                return
+        for future in self._open:
+            future.is_done = True
+        self._open = []
+
+    def init_transactions(self) -> None:
+        self.events.append(("init", self.name))
+
+    def begin_transaction(self) -> None:
+        self.events.append(("begin", self.name))
+
+    def send_offsets_to_transaction(self, offsets: dict[TopicPartition, Any], group: Any
+                                    ) -> None:
+        self.events.append(("offsets", self.name, {tp: m.offset for tp, m in offsets.items()},
+                            group))
+
+    def commit_transaction(self) -> None:
+        self.events.append(("commit_txn", self.name))
+
+    def abort_transaction(self) -> None:
+        self.events.append(("abort", self.name))
+
+    def close(self, timeout: float | None = None) -> None:
+        self.closed = True
+        self.events.append(("close", self.name))
+
+
+class FakeConsumer:
+    """Hands out prepared batches; a seek into the last batch hands it out again."""
+
+    def __init__(self, events: list[tuple[Any, ...]], batches: list[dict[TopicPartition,
+                                                                         list[Rec]]],
+                 *, partitions: tuple[TopicPartition, ...] = (TP0, TP1),
+                 ends: dict[TopicPartition, int] | None = None) -> None:
+        self.events = events
+        self.batches = list(batches)
+        self.partitions = set(partitions)
+        self.ends = ends or {}
+        self.listener: Any = None
+        self.paused_set: set[TopicPartition] = set()
+        self.commit_error: BaseException | None = None
+        self.keepalive_records: dict[TopicPartition, list[Rec]] = {}
+        self.on_poll: Callable[[int], None] | None = None
+        #: Called by a poll that finds no batch left (the tests stop the worker there).
+        self.on_empty: Callable[[], None] | None = None
+        self._polls = 0
+        self._last: dict[TopicPartition, list[Rec]] = {}
+        self._assigned = False
+        self.generation = 1
+
+    def subscribe(self, topics: list[str], listener: Any) -> None:
+        self.listener = listener
+
+    def poll(self, timeout_ms: int = 0, max_records: int | None = None
+             ) -> dict[TopicPartition, list[Rec]]:
+        self._polls += 1
+        if self.on_poll is not None:
+            self.on_poll(self._polls)
+        if not self._assigned:
+            self._assigned = True
+            self.listener.on_partitions_assigned(sorted(self.partitions))
+        if self.paused_set:
+            self.events.append(("keepalive_poll",))
+            found, self.keepalive_records = self.keepalive_records, {}
+            return found
+        self.events.append(("poll",))
+        if not self.batches:
+            if self.on_empty is not None:
+                self.on_empty()
+            return {}
+        self._last = self.batches.pop(0)
+        return self._last
+
+    def commit(self, offsets: dict[TopicPartition, Any]) -> None:
+        if self.commit_error is not None:
+            error, self.commit_error = self.commit_error, None
+            raise error
+        self.events.append(("commit", {tp: m.offset for tp, m in offsets.items()}))
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.partitions)
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.events.append(("pause", tuple(sorted(partitions))))
+        self.paused_set |= set(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.events.append(("resume", tuple(sorted(partitions))))
+        self.paused_set -= set(partitions)
+
+    def paused(self) -> set[TopicPartition]:
+        return set(self.paused_set)
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.events.append(("seek", tp, offset))
+        if tp in self._last and self._last[tp] and self._last[tp][0].offset == offset:
+            # Rewound to the start of the batch just handed out: it comes again.
+            self.batches.insert(0, {tp: self._last[tp]})
+            self._last = {k: v for k, v in self._last.items() if k != tp}
+
+    def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.ends.get(tp, 0) for tp in partitions}
+
+    def position(self, tp: TopicPartition) -> int:
+        return 0
+
+    def group_metadata(self) -> str:
+        return f"generation-{self.generation}"
+
+    def close(self, autocommit: bool = False) -> None:
+        self.events.append(("close_consumer",))
+
+
+def settings(**sections: dict[str, Any]) -> Settings:
+    """Settings with the topics the fakes use and small limits."""
+    data: dict[str, Any] = {
+        "topics": {"input": TOPIC, "output": "out", "dlq": "dlq"},
+        "producer": {"send_attempts": 3, "flush_timeout_s": 60},
+        "kafka": {"unreachable_deadline_s": 120},
+    }
+    for name, values in sections.items():
+        data[name] = data.get(name, {}) | values
+    return Settings.model_validate(data)
+
+
+def components(s: Settings) -> tuple[Processor, Metrics, HealthState]:
+    """A real processor (the pipeline is pure), fresh metrics and health."""
+    metrics = Metrics(CollectorRegistry())
+    processor = Processor(PipelineConfig(rules=load_rules(None)),
+                          max_payload_bytes=s.processing.max_payload_bytes,
+                          message_timeout_s=s.processing.message_timeout_s,
+                          duplicate_window=s.processing.duplicates.window, metrics=metrics)
+    return processor, metrics, HealthState(s.metrics.stall_timeout_s)
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Retries back off with real sleeps; the tests check what happens, not how long.
+    monkeypatch.setattr(worker.delivery, "backoff_s", lambda attempt: 0.0)
+    monkeypatch.setattr(worker.transactions, "backoff_s", lambda attempt: 0.0)
+
+
+def run_worker(s: Settings, consumer: FakeConsumer, producer: FakeProducer,
+               factory: Callable[[], FakeProducer] | None = None) -> Worker:
+    processor, metrics, health = components(s)
+    w = Worker(s, consumer, producer, processor, metrics=metrics, health=health,
+               producer_factory=factory)
+    if consumer.on_empty is None:
+        consumer.on_empty = w.request_stop
+    w.run()
+    return w
+
+
+def kinds(events: list[tuple[Any, ...]]) -> list[Any]:
+    return [e[0] for e in events]
+
+
+# -- at-least-once -----------------------------------------------------------------------------
+
+
+def test_offsets_are_committed_after_every_output_is_acknowledged() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [article(1), b"{bad", article(2)]),
+             TP1: records(TP1, 5, [article(3)])}
+    w = run_worker(settings(), FakeConsumer(events, [batch]), FakeProducer(events))
+    sends = [e for e in events if e[0] == "send"]
+    assert sorted(e[2] for e in sends) == ["dlq", "out", "out", "out"]
+    commit_at = kinds(events).index("commit")
+    assert all(events.index(e) < commit_at for e in sends)
+    assert "flush" in kinds(events)[:commit_at]
+    assert events[commit_at][1] == {TP0: 3, TP1: 6}
+    assert w.stats == {"consumed": 4, "published": 3, "dead_letters": 1, "duplicates": 0}
+
+
+def test_a_dead_letter_never_acknowledged_stops_the_worker_before_any_commit() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [article(1), b"{bad"])}
+    producer = FakeProducer(events, fail_topic="dlq", fail_times=-1)  # refuses for ever
+    with pytest.raises(FatalIOError, match=r"not acknowledged after 3 attempts.*topic dlq"):
+        run_worker(settings(), FakeConsumer(events, [batch]), producer)
+    assert "commit" not in kinds(events)
+    assert [e[2] for e in events if e[0] == "send"].count("dlq") == 3  # bounded retries
+
+
+def test_a_record_acknowledged_on_a_retry_is_committed() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [b"{bad", article(1)])}
+    producer = FakeProducer(events, fail_topic="dlq", fail_times=2)
+    w = run_worker(settings(), FakeConsumer(events, [batch]), producer)
+    assert [e for e in events if e[0] == "commit"] == [("commit", {TP0: 2})]
+    assert w.stats["dead_letters"] == 1
+
+
+def test_slow_acknowledgements_pause_fetching_and_keep_the_group_alive() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [article(1), article(2)])}
+    producer = FakeProducer(events, pending_flushes=3)
+    run_worker(settings(), FakeConsumer(events, [batch]), producer)
+    k = kinds(events)
+    first_pause, resume = k.index("pause"), k.index("resume")
+    assert k[first_pause + 1] == "keepalive_poll"
+    # Between pausing and resuming: only keep-alive polls, the acknowledgements, the commit.
+    assert set(k[first_pause:resume]) == {"pause", "keepalive_poll", "flush", "commit"}
+    assert k.index("commit") < resume
+
+
+def test_records_fetched_by_a_keepalive_poll_are_handed_back() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}])
+    # A partition assigned during the keep-alive poll returns records at once.
+    consumer.keepalive_records = {TP1: records(TP1, 7, [article(2), article(3)])}
+    run_worker(settings(), consumer, FakeProducer(events, pending_flushes=2))
+    assert ("seek", TP1, 7) in events
+    assert ("commit", {TP0: 1}) in events
+    assert not [e for e in events if e[0] == "commit" and TP1 in e[1]]
+
+
+def test_a_failed_commit_is_retried_before_the_partitions_are_revoked() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}])
+    consumer.commit_error = KafkaTimeoutError("coordinator moving")
+
+    def revoke_after_the_batch(polls: int) -> None:
+        if polls == 2:
+            consumer.listener.on_partitions_revoked([TP0])
+
+    consumer.on_poll = revoke_after_the_batch
+    processor, metrics, health = components(settings())
+    w = Worker(settings(), consumer, FakeProducer(events), processor,
+               metrics=metrics, health=health)
+    consumer.on_empty = w.request_stop
+    w.run()
+    assert [e for e in events if e[0] == "commit"] == [("commit", {TP0: 1})]
+
+
+def test_a_commit_rejected_after_a_rebalance_is_not_fatal() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}])
+    consumer.commit_error = CommitFailedError("group rebalanced")
+    w = run_worker(settings(), consumer, FakeProducer(events))
+    assert w.stats["published"] == 1
+
+
+def test_brokers_unreachable_past_the_deadline_stop_the_worker() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [])
+
+    def fail(polls: int) -> None:
+        raise KafkaError("no brokers")
+
+    consumer.on_poll = fail
+    s = settings(kafka={"unreachable_deadline_s": 0.000001})
+    with pytest.raises(FatalIOError, match="unreachable"):
+        run_worker(s, consumer, FakeProducer(events))
+
+
+def test_no_heartbeat_while_assigned_partitions_have_lag() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [], ends={TP0: 50, TP1: 0})
+    s = settings(metrics={"stall_timeout_s": 30})
+    processor, metrics, _ = components(s)
+    now = [1000.0]
+    health = HealthState(30, clock=lambda: now[0])
+    w = Worker(s, consumer, FakeProducer(events), processor,
+               metrics=metrics, health=health)
+
+    def stop_later(polls: int) -> None:
+        now[0] += 20  # every empty poll "takes" 20 s
+        if polls == 4:
+            w.request_stop()
+
+    consumer.on_poll = stop_later
+    w.run()
+    verdict = health.liveness()
+    assert not verdict.ok
+    assert "lag" in verdict.reason
+
+
+def test_the_batch_budget_fits_in_max_poll_interval() -> None:
+    s = settings(consumer={"max_poll_interval_ms": 20_000},
+                 processing={"batch_time_budget_s": 300})
+    processor, metrics, health = components(s)
+    w = Worker(s, FakeConsumer([], []), FakeProducer([]), processor,
+               metrics=metrics, health=health)
+    assert w._batch_budget_s() == 10.0
+
+
+# -- exactly-once ------------------------------------------------------------------------------
+
+
+EOS = {"guarantee": "exactly_once"}
+
+
+def test_exactly_once_commits_outputs_and_offsets_in_one_transaction() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 3, [article(1), b"{bad"])}
+    run_worker(settings(processing=EOS), FakeConsumer(events, [batch]), FakeProducer(events))
+    txn = [e for e in events if e[0] in ("init", "begin", "send", "offsets", "commit_txn")]
+    assert [e[0] for e in txn] == ["init", "begin", "send", "send", "offsets", "commit_txn"]
+    assert txn[4][2:] == ({TP0: 5}, "generation-1")
+    assert "commit" not in kinds(events)  # no plain consumer commit
+
+
+def test_a_failed_transaction_gets_a_new_producer_and_the_batch_again() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [article(1), b"{bad"])}
+    first = FakeProducer(events, name="p1", fail_topic="dlq", fail_times=1)
+    w = run_worker(settings(processing=EOS), FakeConsumer(events, [batch]), first,
+                   factory=lambda: FakeProducer(events, name="p2"))
+    assert first.closed
+    assert ("seek", TP0, 0) in events
+    assert ("init", "p2") in events
+    commits = [e for e in events if e[0] == "commit_txn"]
+    assert commits == [("commit_txn", "p2")]  # p1 never committed anything
+    assert ("offsets", "p2", {TP0: 2}, "generation-1") in events
+    assert w.producer is not first
+
+
+def test_transactions_failing_again_and_again_stop_the_worker() -> None:
+    events: list[tuple[Any, ...]] = []
+    batch = {TP0: records(TP0, 0, [b"{bad"])}
+    with pytest.raises(FatalIOError, match=r"3 transaction.*in a row failed.*topic dlq"):
+        run_worker(settings(processing=EOS), FakeConsumer(events, [batch]),
+                   FakeProducer(events, fail_topic="dlq", fail_times=-1),
+                   factory=lambda: FakeProducer(events, name="pn", fail_topic="dlq",
+                                                fail_times=-1))
+    assert "commit_txn" not in kinds(events)
+
+
+def test_a_fenced_producer_stops_the_worker_at_once() -> None:
+    events: list[tuple[Any, ...]] = []
+
+    class Fenced(FakeProducer):
+        def commit_transaction(self) -> None:
+            raise ProducerFencedError("newer instance")
+
+    made: list[FakeProducer] = []
+
+    def factory() -> FakeProducer:
+        made.append(FakeProducer(events))
+        return made[-1]
+
+    with pytest.raises(FatalIOError, match="fenced"):
+        run_worker(settings(processing=EOS),
+                   FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}]),
+                   Fenced(events), factory=factory)
+    assert made == []  # fencing is final: no new producer
