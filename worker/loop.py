@@ -242,9 +242,11 @@ class Worker:
             break
         self._metrics.batch_size.observe(count)
         self._delivering = True
+        done = True
         try:
             if self._txn is not None:
-                if self._txn.commit(batch, self._assignment):
+                done = self._txn.commit(batch, self._assignment)
+                if done:
                     self._committed(batch.offsets)
             else:
                 self._delivery.deliver(batch.pending)
@@ -252,7 +254,8 @@ class Worker:
         finally:
             self._delivering = False
             self._resume()
-        self._health.progressed()
+        if done:  # a rewound batch is not progress: it comes again
+            self._health.progressed()
 
     def _batch_budget_s(self) -> float:
         # Half of max_poll_interval at most: publishing and committing need time too.
