@@ -302,8 +302,14 @@ class CommitWatcher:
         self._admin.close()
 
 
-def read_outputs(bootstrap: str, topic: str, *, read_committed: bool) -> dict[str, Any]:
-    """Every record of `topic`: ages, time span, counts, and whether transactions wrote it."""
+def read_outputs(bootstrap: str, topic: str, *, read_committed: bool,
+                 started_ms: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every record of `topic`: ages, time span, counts, and whether transactions wrote it.
+
+    `ages` follow the definition (output append time - input record timestamp); with
+    `started_ms`, `ages_from_start` count from max(input timestamp, process start) instead,
+    which for a pre-loaded topic is how long after the start each article came out.
+    """
     ends = end_offsets(bootstrap, topic)
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap, client_id="bench-read", enable_auto_commit=False,
@@ -314,6 +320,7 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool) -> dict[st
     consumer.assign(parts)
     consumer.seek_to_beginning(*parts)
     ages: list[float] = []
+    ages_from_start: list[float] = []
     appended: list[int] = []
     sources: set[tuple[Any, Any]] = set()
     count = 0
@@ -330,6 +337,8 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool) -> dict[st
                     sources.add((src.get("partition"), src.get("offset")))
                     if src.get("timestamp_ms"):
                         ages.append((rec.timestamp - src["timestamp_ms"]) / 1000.0)
+                        base = max(src["timestamp_ms"], started_ms or 0)
+                        ages_from_start.append((rec.timestamp - base) / 1000.0)
                     appended.append(rec.timestamp)
     finally:
         consumer.close()
@@ -340,6 +349,7 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool) -> dict[st
         # Transaction markers take offsets: more offsets than records means transactions.
         "transactional": sum(ends.values()) > count,
         "ages": ages,
+        "ages_from_start": ages_from_start,
         "first_append_ms": min(appended) if appended else None,
         "last_append_ms": max(appended) if appended else None,
     }
@@ -356,11 +366,13 @@ def measure(
     timeout: float = 900.0,
     read_committed: bool = False,
     count_dlq: bool = True,
+    broker_pid: int | None = None,
 ) -> dict[str, Any]:
     """Start `commands` (cmd, cpu, env) cold on `topics` and time them until all committed."""
     target = end_offsets(bootstrap, topics.raw)
     assert sum(target.values()) == expected, (target, expected)
     watcher = CommitWatcher(bootstrap, topics.group, topics.raw, target)
+    broker_before = _cpu_of(broker_pid)
     spawn_wall_ms = time.time() * 1000
     spawned = time.perf_counter()
     procs = [start(cmd, workdir / f"{label}-{i}.log", cpu=cpu, env=env)
@@ -368,14 +380,17 @@ def measure(
     try:
         done = watcher.wait(procs, timeout)
         samples = [proc_sample(p.popen.pid) for p in procs]
+        broker_after = _cpu_of(broker_pid)
     finally:
         codes = stop(procs)
         watcher.close()
     elapsed = done - spawned
-    out = read_outputs(bootstrap, topics.clean, read_committed=read_committed)
+    out = read_outputs(bootstrap, topics.clean, read_committed=read_committed,
+                       started_ms=spawn_wall_ms)
     dlq = read_outputs(bootstrap, topics.dlq, read_committed=read_committed) if count_dlq \
         else {"records": 0}  # fmt: skip
     ages = out.pop("ages")
+    from_start = out.pop("ages_from_start")
     cpu_s = sum(s.cpu_s for s in samples)
     steady = None
     if out["first_append_ms"] and out["last_append_ms"] and \
@@ -397,13 +412,28 @@ def measure(
         "age_p50_s": round(percentile(ages, 50), 3),
         "age_p99_s": round(percentile(ages, 99), 3),
         "age_max_s": round(max(ages), 3) if ages else None,
+        # Pre-loaded input waited before the start: these count from the process start.
+        "age_from_start_p50_s": round(percentile(from_start, 50), 3),
+        "age_from_start_p99_s": round(percentile(from_start, 99), 3),
         "cpu_s": round(cpu_s, 2),
         "cpu_s_per_article": round(cpu_s / expected, 6),
         "peak_rss_bytes": max(s.peak_rss_bytes for s in samples),
         "peak_rss_bytes_each": [s.peak_rss_bytes for s in samples],
         "cpu_pinning": [cpu for _, cpu, _ in commands],
         "exit_codes": codes,
+        # The broker shares the machine's cores: its CPU is part of what scaling costs.
+        "broker_cpu_s": None if broker_after is None or broker_before is None
+        else round(broker_after - broker_before, 2),
     }
+
+
+def _cpu_of(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        return proc_sample(pid).cpu_s
+    except OSError:
+        return None
 
 
 def rate_limited(bootstrap: str, values: Sequence[bytes], rate: float, *, workdir: Path,

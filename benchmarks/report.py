@@ -86,6 +86,19 @@ def _load(doc: dict[str, Any] | None) -> str:
     return ", ".join(parts) or "–"
 
 
+def _cpu_ms(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds * 1000:.2f}"
+
+
+def _ages(doc: dict[str, Any], q: str) -> str:
+    """A pre-loaded run's age (since the input was written) and its age since the start."""
+    age = _get(doc, f"age_{q}_s")
+    if age is None:
+        return "–"
+    return (f"age {_fmt(age, 's')} (from start "
+            f"{_fmt(_get(doc, f'age_from_start_{q}_s'), 's')})")
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     """The results table (with machine, load averages and targets) as Markdown."""
     m = results.get("machine") or {}
@@ -99,7 +112,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"{'/'.join(str(x) for x in (results.get('load') or {}).get('start', []))}, at end "
         f"{'/'.join(str(x) for x in (results.get('load') or {}).get('end', []))}.",
         "",
-        "| measurement | articles/s | p50 | p99 | CPU s / article | peak RSS | load avg |",
+        "| measurement | articles/s | p50 | p99 | CPU ms / article | peak RSS | load avg |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, key in (("pipeline only, text (one core)", "pipeline_text"),
@@ -111,7 +124,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"| {label}, {doc.get('payloads'):,} payloads | {_fmt(doc.get('articles_per_s'))} | "
             f"{_fmt(_get(doc, 'latency_ms', 'p50'), 'ms')} | "
             f"{_fmt(_get(doc, 'latency_ms', 'p99'), 'ms')} | "
-            f"{_fmt((doc.get('cpu_s') or 0) / max(1, doc.get('payloads') or 1))} | "
+            f"{_cpu_ms((doc.get('cpu_s') or 0) / max(1, doc.get('payloads') or 1))} | "
             f"{_fmt(doc.get('peak_rss_bytes'), 'MB')} | {_load(doc)} |")
     rows = [
         ("end to end, text, 1 worker (one core), cold start", "e2e_text", "articles_per_s",
@@ -131,10 +144,9 @@ def render_markdown(results: dict[str, Any]) -> str:
             continue
         lines.append(
             f"| {label}, {doc.get('input_messages'):,} msgs | {_fmt(doc.get(rate_key))} "
-            f"(steady {_fmt(doc.get('steady_' + rate_key))}) | "
-            f"age {_fmt(doc.get('age_p50_s'), 's')} | age {_fmt(doc.get('age_p99_s'), 's')} | "
-            f"{_fmt(doc.get(cpu_key))} | {_fmt(doc.get('peak_rss_bytes'), 'MB')} | "
-            f"{_load(doc)} |")
+            f"(steady {_fmt(doc.get('steady_' + rate_key))}) | {_ages(doc, 'p50')} | "
+            f"{_ages(doc, 'p99')} | {_cpu_ms(doc.get(cpu_key))} | "
+            f"{_fmt(doc.get('peak_rss_bytes'), 'MB')} | {_load(doc)} |")
     scaling = results.get("scaling") or {}
     for label, key in (("end to end, 1 worker, unpinned", "one"),
                        ("end to end, 2 workers, unpinned", "two")):
@@ -146,10 +158,9 @@ def render_markdown(results: dict[str, Any]) -> str:
             continue
         lines.append(
             f"| {label}, {doc.get('input_messages'):,} msgs | {_fmt(doc.get('articles_per_s'))}"
-            f" (steady {_fmt(doc.get('steady_articles_per_s'))}) | "
-            f"age {_fmt(doc.get('age_p50_s'), 's')} | age {_fmt(doc.get('age_p99_s'), 's')} | "
-            f"{_fmt(doc.get('cpu_s_per_article'))} | {_fmt(doc.get('peak_rss_bytes'), 'MB')} | "
-            f"{_load(doc)} |")
+            f" (steady {_fmt(doc.get('steady_articles_per_s'))}) | {_ages(doc, 'p50')} | "
+            f"{_ages(doc, 'p99')} | {_cpu_ms(doc.get('cpu_s_per_article'))} | "
+            f"{_fmt(doc.get('peak_rss_bytes'), 'MB')} | {_load(doc)} |")
     for rate, doc in sorted((results.get("rate_limited") or {}).items(),
                             key=lambda kv: float(kv[0])):
         if "error" in doc:
@@ -162,7 +173,10 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"(one core), {produced.get('messages'):,} msgs | – | "
             f"age {_fmt(doc.get('age_p50_s'), 's')} | age {_fmt(doc.get('age_p99_s'), 's')} | – | "
             f"{_fmt(doc.get('peak_rss_bytes'), 'MB')} | {_load(doc)} |")
-    lines += ["", "Ratios: "
+    lines += ["", "Pre-loaded runs: `age` = output append time - input record timestamp, so it "
+              "includes the time the input waited on the topic before the worker started (the "
+              "topic is shared by the runs); `from start` counts from the process start. "
+              "Latency under live traffic is the rate-limited rows.", "", "Ratios: "
               f"end to end / min(pipeline, pass-through) = "
               f"{_fmt(_get(results, 'targets', 'e2e_vs_ceiling', 'value'))}; "
               f"two workers / one = {_fmt(scaling.get('two_vs_one'))}."]

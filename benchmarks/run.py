@@ -59,7 +59,8 @@ def pipeline_phase(kind: str, count: int, cpu: int | None, corpus_dir: Path) -> 
 
 
 def broker_phases(bootstrap: str, args: argparse.Namespace, cpu: int | None, workdir: Path,
-                  note: Callable[[str], None]) -> dict[str, Any]:  # fmt: skip
+                  note: Callable[[str], None], *, broker_pid: int | None = None
+                  ) -> dict[str, Any]:  # fmt: skip
     """Every phase that needs the broker; each phase's failure is recorded, not fatal."""
     results: dict[str, Any] = {}
     n = args.e2e_count
@@ -85,7 +86,7 @@ def broker_phases(bootstrap: str, args: argparse.Namespace, cpu: int | None, wor
             env = e2e.worker_env(**settings)
             cmd = e2e.worker_command(bootstrap, topics)
             return e2e.measure(bootstrap, topics, n, [(cmd, pin[i], env) for i in range(procs)],
-                               workdir=workdir, label=tag,
+                               workdir=workdir, label=tag, broker_pid=broker_pid,
                                read_committed="processing__guarantee" in settings)
         return run
 
@@ -93,7 +94,8 @@ def broker_phases(bootstrap: str, args: argparse.Namespace, cpu: int | None, wor
         topics = e2e.new_run_topics(bootstrap, raw, "pass")
         cmd = e2e.passthrough_command(bootstrap, topics)
         result = e2e.measure(bootstrap, topics, n, [(cmd, cpu, e2e.worker_env())],
-                             workdir=workdir, label="passthrough", count_dlq=False)
+                             workdir=workdir, label="passthrough", count_dlq=False,
+                             broker_pid=broker_pid)
         for key in ("age_p50_s", "age_p99_s", "age_max_s", "output_distinct_sources"):
             result.pop(key, None)  # pass-through copies payloads: there is no source to age
         result["messages_per_s"] = result.pop("articles_per_s")
@@ -202,7 +204,8 @@ def _broker_section(raw: dict[str, Any], args: argparse.Namespace, cpu: int | No
             broker = e2e.Broker(port, Path(tempfile.gettempdir()) / f"article-worker-bench-{port}")
             _note(f"starting a broker on 127.0.0.1:{port}")
             bootstrap = broker.up()
-        raw["broker"] = broker_phases(bootstrap, args, cpu, workdir, _note)
+        raw["broker"] = broker_phases(bootstrap, args, cpu, workdir, _note, broker_pid=
+                                      broker.pid() if broker is not None else None)
     except Exception as exc:  # noqa: BLE001 - the offline numbers are still worth writing
         raw["broker_error"] = f"{type(exc).__name__}: {exc}"
         _note(f"broker phases failed: {raw['broker_error']}")
