@@ -11,11 +11,10 @@ import re
 from types import MappingProxyType
 from typing import Final
 
-from worker.pipeline.entity_lexicon import is_plain
+from worker.pipeline.entity_lexicon import UPPER, is_plain
 
 __all__ = ["TOKEN", "UPPER", "anchor_tokens", "cue_before", "starts_sentence"]
 
-UPPER: Final = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, an initial (`M.`) or an abbreviated title (`Dr.`). Every form starts
 # with the capital, written first so that the regex engine can skip to the next capital
 # (a pattern that starts with a group or a `\b` is tried at every position: ~4x slower).

@@ -1,7 +1,8 @@
 """Word lists and word tests shared by entity span parsing and merging.
 
 All sets are built once at import from `worker/pipeline/data` and hold casefolded words
-(immutable frozensets); `fold` gives the form they are looked up by.
+(immutable frozensets); `fold` gives the form they are looked up by. `span_tokens` splits
+a capitalised span into the words the span parser reads.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Final, Literal
 from worker.pipeline.data import entries, words
 
 Kind = Literal["person", "location", "organization"]
+
+#: Capital letters that start a name (Latin-1 capitals included).
+UPPER: Final = "A-ZÀ-ÖØ-Þ"
 
 STOP: Final = words("stopwords_id") | words("stopwords_en")
 TITLES: Final = words("person_titles")
@@ -118,3 +122,42 @@ def _gazetteer_length(
             if start + size <= len(folded) and " ".join(folded[start : start + size]) in names:
                 return size
     return 1 if first in names else 0
+
+
+# Words glued to a preceding name by scrapers (`Anungmengaku`, `Jayayang`).
+GLUED: Final = (
+    "mengatakan", "mengaku", "menyebut", "menjelaskan", "mengungkapkan", "menegaskan",
+    "menyampaikan", "merupakan", "menjadi", "bersama", "sebagai", "dengan", "kepada",
+    "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
+)  # fmt: skip
+
+_GLUED_RE: Final = re.compile(rf"^[{UPPER}]\w{{2,}}?(?=(?:{'|'.join(GLUED)})$)")
+_CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+
+
+def span_tokens(span: str) -> list[tuple[str, int]]:
+    """Tokens of a span with their offsets; possessives dropped, glued words cut off."""
+    out: list[tuple[str, int]] = []
+    offset = 0
+    for raw in span.split(" "):
+        if raw.isalpha() and raw[1:].islower() and not raw.endswith(GLUED):
+            # The usual word: no possessive, no glued word, no inner capital to split at.
+            out.append((raw, offset))
+            offset += len(raw) + 1
+            continue
+        token = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
+        # The regex only matches a token ending in a glued word: test the ending first.
+        glued = _GLUED_RE.match(token) if token.endswith(GLUED) else None
+        if glued is not None and fold(token) not in PLACES:
+            token = glued.group(0)
+        else:
+            glued = None
+        parts = _CAMEL_RE.split(token) if token[1:] != token[1:].lower() else [token]
+        if len(parts) > 1 and fold(parts[0]) in PLACES_OR_STOP:
+            out.extend((part, offset + token.index(part)) for part in parts)
+        else:
+            out.append((token, offset))
+        if glued is not None:
+            break
+        offset += len(raw) + 1
+    return out

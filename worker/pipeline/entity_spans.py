@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from worker.pipeline.entity_context import TOKEN, UPPER, cue_before, starts_sentence
+from worker.pipeline.entity_context import TOKEN, cue_before, starts_sentence
 from worker.pipeline.entity_lexicon import (
     BREAKS,
     GAZETTEER_STARTS,
+    GLUED,
     HEAD_WORDS,
     LOC_HEADS,
     NAME_LINKS,
@@ -22,7 +23,6 @@ from worker.pipeline.entity_lexicon import (
     ORG_HEADS,
     ORG_TAILS,
     PLACES,
-    PLACES_OR_STOP,
     STOP,
     TITLE_WORDS,
     TITLES,
@@ -33,22 +33,14 @@ from worker.pipeline.entity_lexicon import (
     is_plain,
     known_org_length,
     place_length,
+    span_tokens,
 )
-
-# Words glued to a preceding name by scrapers (`Anungmengaku`, `Jayayang`).
-_GLUED: Final = (
-    "mengatakan", "mengaku", "menyebut", "menjelaskan", "mengungkapkan", "menegaskan",
-    "menyampaikan", "merupakan", "menjadi", "bersama", "sebagai", "dengan", "kepada",
-    "selaku", "dalam", "untuk", "telah", "sudah", "juga", "tidak", "bahwa", "yang",
-)  # fmt: skip
 
 # Stopwords that are not titles or heads: a span that is one of them (and nothing else) is
 # a capitalised function word; `_span` would strip it and find nothing.
 _FUNCTION_WORDS: Final = STOP - HEAD_WORDS
 _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{TOKEN})*")  # fmt: skip
-_GLUED_RE: Final = re.compile(rf"^[{UPPER}]\w{{2,}}?(?=(?:{'|'.join(_GLUED)})$)")
-_CAMEL_RE: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
 _ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
 _AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
@@ -58,34 +50,6 @@ _SPEECH_AFTER_RE: Final = re.compile(
     r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
     r"merespons|said|says|told|added)\b"
 )
-
-
-def _tokens(span: str) -> list[tuple[str, int]]:
-    """Tokens of a span with their offsets; possessives dropped, glued words cut off."""
-    out: list[tuple[str, int]] = []
-    offset = 0
-    for raw in span.split(" "):
-        if raw.isalpha() and raw[1:].islower() and not raw.endswith(_GLUED):
-            # The usual word: no possessive, no glued word, no inner capital to split at.
-            out.append((raw, offset))
-            offset += len(raw) + 1
-            continue
-        token = raw[:-2] if raw.endswith(("'s", "\u2019s")) else raw
-        # The regex only matches a token ending in a glued word: test the ending first.
-        glued = _GLUED_RE.match(token) if token.endswith(_GLUED) else None
-        if glued is not None and fold(token) not in PLACES:
-            token = glued.group(0)
-        else:
-            glued = None
-        parts = _CAMEL_RE.split(token) if token[1:] != token[1:].lower() else [token]
-        if len(parts) > 1 and fold(parts[0]) in PLACES_OR_STOP:
-            out.extend((part, offset + token.index(part)) for part in parts)
-        else:
-            out.append((token, offset))
-        if glued is not None:
-            break
-        offset += len(raw) + 1
-    return out
 
 
 @dataclass(slots=True)
@@ -128,7 +92,7 @@ class Reader:
                 span.isalpha()
                 and span.casefold() in _FUNCTION_WORDS
                 and span[1:].islower()
-                and not span.endswith(_GLUED)
+                and not span.endswith(GLUED)
             ):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             else:
@@ -153,7 +117,7 @@ class Reader:
     def _span(self, paragraph: int, offset: int, span: str, context: tuple[str, str], *,
               title: bool) -> str | None:  # fmt: skip
         before, after = context
-        pairs = _tokens(span)
+        pairs = span_tokens(span)
         folded = [fold(t) for t, _ in pairs]
         i = 0
         while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
