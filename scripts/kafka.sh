@@ -102,8 +102,9 @@ cmd_fetch() {
     local hash tmp
     hash=$(sha256sum "$POM" | cut -d' ' -f1)
     tmp=$(mktemp -d "$KAFKA_LIB_DIR.tmp.XXXXXX")
-    if ! "$MVN" -B -q -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
-        -DoutputDirectory="$tmp" >&2; then
+    # sed: Maven 3.8 prints stray colour codes even in batch mode.
+    if ! "$MVN" -B -q -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
         rm -rf "$tmp"
         die "mvn could not resolve the broker jars of $POM"
     fi
@@ -221,8 +222,13 @@ start_node_process() {
     dir=$(node_dir "$i")
     local -a ports=("$(client_port "$i")" "$(controller_port "$i")")
     [[ $SASL_SSL != 1 ]] || ports+=("$(sasl_port "$i")")
+    # A few seconds of grace: a node killed a moment ago may still be closing its sockets.
+    local deadline=$((SECONDS + 5))
     for port in "${ports[@]}"; do
-        ! port_in_use "$port" || die "node $i: port $port is already in use by another process"
+        while port_in_use "$port"; do
+            ((SECONDS < deadline)) || die "node $i: port $port is already in use by another process"
+            sleep 0.2
+        done
     done
     mkdir -p "$dir/logs"
     # Keep the previous run's log for post-mortems, and make sure the readiness check only
@@ -261,10 +267,13 @@ show_node_logs() {
     } >&2
 }
 
-# Waits until each node in "$@" has logged that it started and the cluster answers a metadata
-# request listing it as a live (unfenced) broker. Fails early when a node process dies.
+# Waits until every node this invocation started (JUST_STARTED) has logged that it started,
+# then until the cluster answers a metadata request listing each node in "$@" as a live
+# (unfenced) broker. Fails early when a starting node's process dies. Nodes that were already
+# running skip the log check: their start-up line may have rolled out of server.log.
+JUST_STARTED=()
 wait_ready() {
-    local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90})) i pending=("$@") still
+    local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90})) i pending=("${JUST_STARTED[@]}") still
     while ((${#pending[@]})); do
         still=()
         for i in "${pending[@]}"; do
@@ -342,20 +351,36 @@ for addr in sys.argv[3:]:
 PY
 }
 
+# True while pid $1 has not finished exiting. A dying JVM loses its cmdline, and its main
+# thread turns zombie, while other threads still hold the sockets open; so "gone" means no
+# such pid, or a zombie with no thread left besides the main one.
+pid_running() {
+    local stat rest tasks
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    rest=${stat##*) }
+    [[ ${rest%% *} == Z ]] || return 0
+    tasks=("/proc/$1/task/"*)
+    ((${#tasks[@]} > 1))
+}
+
 # Sends $1 to the given nodes and waits up to $2 s for them to exit; returns the nodes still
 # running in STILL_RUNNING.
 signal_and_wait() {
     local sig=$1 timeout=$2 i pid
     shift 2
+    local -A node_pids=()
     for i in "$@"; do
         pid=$(node_pid "$i" || true)
-        ! pid_is_node "$i" "$pid" || kill "-$sig" "$pid" 2>/dev/null || true
+        if pid_is_node "$i" "$pid"; then
+            node_pids[$i]=$pid
+            kill "-$sig" "$pid" 2>/dev/null || true
+        fi
     done
     local deadline=$((SECONDS + timeout))
     while :; do
         STILL_RUNNING=()
-        for i in "$@"; do
-            ! node_alive "$i" || STILL_RUNNING+=("$i")
+        for i in "${!node_pids[@]}"; do
+            ! pid_running "${node_pids[$i]}" || STILL_RUNNING+=("$i")
         done
         ((${#STILL_RUNNING[@]} && SECONDS < deadline)) || break
         sleep 0.2
@@ -590,6 +615,7 @@ cmd_up() {
     fi
     for i in "${started[@]}"; do
         start_node_process "$i"
+        JUST_STARTED+=("$i")
     done
     local all=()
     for ((i = 1; i <= NODES; i++)); do all+=("$i"); done
@@ -667,6 +693,7 @@ cmd_start_node() {
         log "node $1 is already running"
     else
         start_node_process "$1"
+        JUST_STARTED+=("$1")
     fi
     wait_ready "$1"
     log "node $1 answers"
