@@ -89,9 +89,7 @@ def test_session_broker_reads_back_what_was_produced(
     value = f"hello {uuid.uuid4()}".encode()
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     try:
-        meta = producer.send(
-            topic, key=b"k1", value=value, headers=[("h", b"v")]
-        ).get(timeout=30)
+        meta = producer.send(topic, key=b"k1", value=value, headers=[("h", b"v")]).get(timeout=30)
     finally:
         producer.close()
 
@@ -233,9 +231,7 @@ def test_three_node_cluster_keeps_acks_all_writes_going_with_a_node_killed(
             # acks=all with min.insync.replicas=2 still succeeds with 2 of 3 replicas, on
             # every partition (explicit partitions: the default partitioner might pick one).
             for i in range(10):
-                producer.send(topic, value=f"during-{i}".encode(), partition=i % 3).get(
-                    timeout=60
-                )
+                producer.send(topic, value=f"during-{i}".encode(), partition=i % 3).get(timeout=60)
             _wait_for(
                 f"node {victim} to leave every ISR",
                 lambda: all(
