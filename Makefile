@@ -10,7 +10,7 @@ KAFKA_PORT ?= 19092
 export KAFKA_PORT
 
 .PHONY: help venv tools lock kafka-fetch kafka-up kafka-down demo test lint unit integration \
-	monitoring test-deploy
+	monitoring test-deploy test-faults
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -65,4 +65,7 @@ test-deploy: venv tools ## Dockerfile, chart, locks, replayed image install
 	$(PY) -m pytest -q tests/deploy
 
 test: venv tools kafka-fetch lint ## the whole suite: lint, unit, golden, quality gates, real broker
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests -m "not faults" --durations=10
+
+test-faults: venv kafka-fetch ## the full fault-injection suite (20,000 messages a scenario) and its table
+	$(PY) -m pytest -q tests/faults -m faults -s
