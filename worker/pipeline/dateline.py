@@ -9,6 +9,7 @@ The grammar is generic; only masthead names without a domain (`VIVA`) come from 
     Place / -            detik: the place and the dash each on their own line
     PLACE (PUB) DASH     Medan (ANTARA) -             (wire style)
     NAME, PLACE DASH     TIMESINDONESIA, MALANG –     (a capitalised masthead not listed)
+    PLACE, Name DASH     SUMENEP, Warta Nusantara –   (upper-case place, title-case masthead)
 
 PUB is a domain-shaped name or a listed masthead. A title-case place needs a publisher or
 detik's two-line form, so that `Hukum - Kriminal` (a menu) or `Pawarta bahasa jawa banjir –`
@@ -76,7 +77,10 @@ def compile_dateline(publishers: tuple[str, ...]) -> re.Pattern[str]:
         rf"(?P<place5>{_PLACE})\n{_DASH}$",
         # Wire style `Medan (ANTARA) -`, and an unlisted capitalised masthead before a place.
         rf"(?P<place6>{_PLACE}) \((?P<pub6>{pub}|[A-Z][A-Za-z]{{2,}})\)\s*{_DASH}",
-        rf"(?P<pub7>[A-Z][A-Z0-9]{{3,}}), (?P<place7>{_PLACE})\s*{_DASH}",
+        rf"(?P<pub7>[A-Z][A-Z0-9]{{3,}}), (?P<place7>{_CAPS_PLACE})\s*{_DASH}",
+        # An unlisted title-case masthead after an upper-case place; the upper case is what
+        # tells a dateline from a sentence such as `Menurut Ketua, Budi Santoso -`.
+        rf"(?P<place8>{_CAPS_PLACE}),\s*(?P<pub8>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})\s*{_DASH}",
     ]
     return re.compile("^(?:" + "|".join(f"(?:{f})" for f in forms) + ")" + _AFTER)
 
@@ -108,11 +112,13 @@ def _match(
     if m is None:
         return None
     groups = m.groupdict()
-    pub = next((groups[g] for g in ("pub1", "pub2", "pub3", "pub7") if groups.get(g)), None)
+    pub = next(
+        (groups[g] for g in ("pub1", "pub2", "pub3", "pub7", "pub8") if groups.get(g)), None
+    )
     place = next(
         (
             groups[g]
-            for g in ("place1", "place2", "place4", "place5", "place6", "place7")
+            for g in ("place1", "place2", "place4", "place5", "place6", "place7", "place8")
             if groups.get(g)
         ),
         None,

@@ -31,6 +31,14 @@ RULES = load_rules()
             "Direktur",
         ),
         ("Jakarta\n-\nMenteri Pariwisata Widiyanti", "Jakarta\n-", "Jakarta", None, ""),
+        # An outlet with no rule: upper-case place, then a title-case masthead.
+        (
+            "SUMENEP, Warta Nusantara – Petani garam di Kabupaten Sumenep",
+            "SUMENEP, Warta Nusantara –",
+            "Sumenep",
+            "Warta Nusantara",
+            "Petani",
+        ),
         (
             "Liputan6.com, Banyuwangi -Di umur yang masih belia",
             "Liputan6.com, Banyuwangi -",
