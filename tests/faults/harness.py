@@ -253,7 +253,12 @@ class Scenario:
         try:
             offsets = self._admin.list_group_offsets({self.group: None}).get(self.group, {})
         except KafkaError:
-            # The group (or the offsets topic) does not exist yet, or its coordinator moves.
+            # The group (or the offsets topic) does not exist yet, or its coordinator was on
+            # a broker that is gone: kafka-python's admin client keeps asking the dead node,
+            # so a new client has to find the new coordinator.
+            self._admin.close()
+            self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap,
+                                           client_id="faults-harness", request_timeout_ms=10_000)
             return {}
         return {tp.partition: meta.offset for tp, meta in offsets.items()
                 if tp.topic == self.raw and meta.offset >= 0}
