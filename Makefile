@@ -10,7 +10,7 @@ KAFKA_PORT ?= 19092
 export KAFKA_PORT
 
 .PHONY: help venv tools lock kafka-fetch kafka-up kafka-down demo test lint unit integration \
-	monitoring test-deploy test-faults
+	monitoring test-deploy test-faults bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -47,7 +47,7 @@ demo: venv kafka-fetch ## start a broker, run the worker on examples/, show what
 	  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(KAFKA_PORT) $(PY) scripts/demo.py
 
 lint: venv ## ruff and mypy --strict
-	$(VENV)/bin/ruff check worker tests scripts
+	$(VENV)/bin/ruff check worker tests scripts benchmarks
 	$(VENV)/bin/mypy
 
 unit: venv tools ## unit, golden, property, quality and deployment tests (no broker)
@@ -66,6 +66,9 @@ test-deploy: venv tools ## Dockerfile, chart, locks, replayed image install
 
 test: venv tools kafka-fetch lint ## the whole suite: lint, unit, golden, quality gates, real broker
 	$(PY) -m pytest -q tests -m "not faults" --durations=10
+
+bench: venv kafka-fetch ## benchmarks in one go (own broker): benchmarks/results/latest.{json,md}
+	$(PY) -m benchmarks.run
 
 test-faults: venv kafka-fetch ## the full fault-injection suite (20,000 messages a scenario) and its table
 	$(PY) -m pytest -q tests/faults -m faults -s
