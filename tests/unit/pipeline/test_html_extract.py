@@ -82,9 +82,9 @@ def test_related_links_and_ads_inside_the_article_are_removed_and_reported() -> 
     result = extract(f"<article>{body}</article>")
     assert result.paragraphs == tuple(SENTENCES)
     kinds = {text: kind for kind, text in result.removed}
-    assert kinds["Baca juga: Harga cabai naik lagi di pasar"] == "related"
-    assert kinds["Advertisement"] == "ad"
-    assert kinds["Council election results"] == "related"
+    assert kinds["Baca juga: Harga cabai naik lagi di pasar"] == "related_link"
+    assert kinds["Advertisement"] == "ad_marker"
+    assert kinds["Council election results"] == "related_link"
 
 
 def test_a_run_of_links_is_dropped_but_a_lone_linked_sentence_stays() -> None:

@@ -62,9 +62,23 @@ def extract_html(
         paragraphs=tuple(paragraphs),
         metadata=metadata,
         media=tuple(fast.cleaned.media),
-        removed=tuple(fast.cleaned.removed),
+        removed=tuple((REMOVED_KINDS.get(kind, kind), text) for kind, text in fast.cleaned.removed),
         extractor=extractor,
     )
+
+
+#: The markup's boilerplate kinds in the vocabulary of the article's `removed` list (the same
+#: kinds the text cleaner reports), so that consumers see one set of names for both payloads.
+REMOVED_KINDS: Final[dict[str, str]] = {
+    "related": "related_link",
+    "ad": "ad_marker",
+    "share": "social_promo",
+    "newsletter": "newsletter_prompt",
+    "navigation": "site_navigation",
+    "tags": "topic_tags",
+    "caption": "image_caption",
+    "credit": "photo_credit",
+}
 
 
 def _to_text(markup: str | bytes, max_bytes: int) -> str:
