@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from worker.pipeline.html.fallback import THIRD_PARTY_LOGGERS
+
 # Attributes every LogRecord has; anything else was passed with `extra=` and is an event field.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRET_FIELD = re.compile(r"password|passwd|secret|token|credential|api_?key|sasl", re.I)
@@ -136,4 +138,9 @@ def configure(fmt: str, level: str, *, stream: Any = None) -> None:
     root.setLevel(level)
     # kafka-python logs every reconnect attempt at WARNING/ERROR; our own events say what
     # matters, so its records get through only from ERROR up (or the chosen level if higher).
-    logging.getLogger("kafka").setLevel(max(logging.getLevelNamesMapping()[level], logging.ERROR))
+    quiet = max(logging.getLevelNamesMapping()[level], logging.ERROR)
+    logging.getLogger("kafka").setLevel(quiet)
+    # The HTML cascade's second opinions log every page they give up on at WARNING; judging
+    # that is the cascade's job, not an operator's.
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
