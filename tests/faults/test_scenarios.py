@@ -145,10 +145,13 @@ def test_sigterm_during_load(cluster3: Cluster, log_dir: Path, make_scenario: li
     scn.produce(size.messages, poison_every=97)
     rng = random.Random()
     stops = 3
+    total = sum(scn.ends().values())
     for _ in range(stops):
         done = scn.progress()
         worker = scn.start_worker()
-        scn.wait_progress(done + 1, 300, watch=worker)
+        # On a fast machine a worker can finish the whole input before its SIGTERM; the
+        # later stops then drain an idle worker, which must exit 0 just the same.
+        scn.wait_progress(min(done + 1, total), 300, watch=worker)
         time.sleep(rng.uniform(0.0, 1.0))
         rc = worker.terminate()
         assert rc == 0, worker.log_tail()
