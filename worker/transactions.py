@@ -159,18 +159,18 @@ class Transactions:
         log.warning("transaction failed; a new producer aborts it and the batch is processed "
                     "again: %s: %s", type(exc).__name__, exc, extra={
                         "event": "transaction_abort", "attempt": self._failures_in_a_row})
-        if self._factory is None or self._failures_in_a_row >= self._attempts:
+        if self._factory is None:
+            raise FatalIOError(
+                f"transaction failed ({type(exc).__name__}: {exc}) and no new producer can be "
+                "made; offsets were not committed")
+        # Even when giving up, the open transaction is aborted now: left open, it would
+        # hold back every read_committed reader of these partitions until the broker's
+        # transaction timeout.
+        self._replace_producer()
+        if self._failures_in_a_row >= self._attempts:
             raise FatalIOError(
                 f"{self._failures_in_a_row} transaction(s) in a row failed (last: "
                 f"{type(exc).__name__}: {exc}); offsets were not committed")
-        try:
-            self.producer.close(timeout=_CLOSE_TIMEOUT_S)
-        except KafkaError as close_exc:  # the old producer is being replaced anyway
-            log.warning("closing the failed producer: %s", type(close_exc).__name__,
-                        extra={"event": "producer_close_error"})
-        self.producer = self._factory()
-        self._delivery.producer = self.producer
-        self.init()  # aborts the failed transaction on the broker, fences the old producer
         rewound = []
         assignment = self._consumer.assignment()
         for tp, first in batch.first.items():
@@ -179,3 +179,14 @@ class Transactions:
                 rewound.append(tp)
         self._on_rewind(rewound)
         self._sleep(backoff_s(self._failures_in_a_row))
+
+    def _replace_producer(self) -> None:
+        assert self._factory is not None
+        try:
+            self.producer.close(timeout=_CLOSE_TIMEOUT_S)
+        except KafkaError as close_exc:  # the old producer is being replaced anyway
+            log.warning("closing the failed producer: %s", type(close_exc).__name__,
+                        extra={"event": "producer_close_error"})
+        self.producer = self._factory()
+        self._delivery.producer = self.producer
+        self.init()  # aborts the failed transaction on the broker, fences the old producer

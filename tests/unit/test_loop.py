@@ -427,6 +427,9 @@ def test_transactions_failing_again_and_again_stop_the_worker() -> None:
                    factory=lambda: FakeProducer(events, name="pn", fail_topic="dlq",
                                                 fail_times=-1))
     assert "commit_txn" not in kinds(events)
+    # The first producer and one new one per failure, the last only to abort the open
+    # transaction before the worker exits.
+    assert kinds(events).count("init") == 4
 
 
 def test_a_fenced_producer_stops_the_worker_at_once() -> None:
