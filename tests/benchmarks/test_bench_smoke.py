@@ -117,8 +117,9 @@ def bootstrap() -> Iterator[str]:
     if given:
         yield given
         return
-    if shutil.which("java") is None or not (REPO / ".kafka" / "lib").is_dir():
-        pytest.skip("no Java or no broker jars (run `make kafka-fetch`)")
+    # No skipping: a missing broker is a failure that says how to fix it.
+    assert shutil.which("java") is not None, "no java on PATH: the smoke test needs a broker"
+    assert (REPO / ".kafka" / "lib").is_dir(), "no broker jars: run `make kafka-fetch`"
     port = e2e.free_base_port(start=51093)
     broker = e2e.Broker(port, Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-smoke-{port}")
     try:
