@@ -8,6 +8,7 @@ a capitalised span into the words the span parser reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
@@ -93,7 +94,24 @@ def is_plain(token: str, folded: str | None = None) -> bool:
     )
 
 
-def place_length(folded: list[str], start: int) -> int:
+# Memo of `token_info`: news text repeats the same capitalised words all day, and the
+# lookups are pure; emptied when full so that a long-running worker stays bounded.
+_TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
+MEMO_LIMIT: Final = 50_000
+
+
+def token_info(token: str) -> tuple[str, bool, bool]:
+    """`fold`, `is_acronym` and `is_plain` of a token (memoised)."""
+    info = _TOKEN_MEMO.get(token)
+    if info is None:
+        if len(_TOKEN_MEMO) >= MEMO_LIMIT:
+            _TOKEN_MEMO.clear()
+        folded = fold(token)
+        info = _TOKEN_MEMO[token] = (folded, is_acronym(token), is_plain(token, folded))
+    return info
+
+
+def place_length(folded: Sequence[str], start: int) -> int:
     """How many tokens from `start` form a gazetteer place (with extenders), or 0.
 
     `folded` holds the span's tokens as `fold` gives them (folded once per span).
@@ -107,13 +125,13 @@ def place_length(folded: list[str], start: int) -> int:
     return 0
 
 
-def known_org_length(folded: list[str], start: int) -> int:
+def known_org_length(folded: Sequence[str], start: int) -> int:
     """How many folded tokens from `start` form a well-known organisation, or 0."""
     return _gazetteer_length(folded, start, KNOWN_ORGS, _ORG_FIRST_WORDS)
 
 
 def _gazetteer_length(
-    folded: list[str], start: int, names: frozenset[str], first_words: frozenset[str]
+    folded: Sequence[str], start: int, names: frozenset[str], first_words: frozenset[str]
 ) -> int:
     """Longest entry of `names` (up to 3 words) starting at `folded[start]`, or 0."""
     first = folded[start]

@@ -11,9 +11,13 @@ from worker.pipeline.entity_lexicon import (
     PLACES,
     Candidate,
     fold,
-    is_acronym,
+    token_info,
 )
 from worker.pipeline.entity_spans import Reader
+
+# A short form's words with place aliases written out (`Sumut` -> `Sumatera Utara`),
+# joined, and the indices of its acronyms.
+_Parts = tuple[str, list[str], list[int]]
 
 
 def merge(reader: Reader) -> dict[str, str]:
@@ -22,7 +26,28 @@ def merge(reader: Reader) -> dict[str, str]:
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
     for key, short in items:
-        targets = [k for k, full in items if k != key and _is_short_form(short, full)]
+        # Cheap necessary conditions first (see `_is_short_form`): the same letters, or a
+        # longer full form that has the short form's first word or that it may abbreviate.
+        alnum, size, kind = short.alnum, len(short.text), short.kind
+        first = short.words[0] if short.words else None
+        parts = _abbreviation_parts(short) if kind != "person" else None
+        targets = [
+            k
+            for k, full in items
+            if (
+                full.alnum == alnum
+                or (
+                    len(full.text) > size
+                    and (
+                        first is None
+                        or first in full.words
+                        or (parts is not None and full.kind == kind)
+                    )
+                )
+            )
+            and k != key
+            and _is_short_form(short, full, parts)
+        ]
         if targets:
             canonical[key] = max(targets, key=lambda k: (found[k].count, len(found[k].text)))
     resolved: dict[str, str] = {}
@@ -49,8 +74,9 @@ def merge(reader: Reader) -> dict[str, str]:
     return resolved
 
 
-def _is_short_form(short: Candidate, full: Candidate) -> bool:
-    """Whether `short` names the same entity as the longer `full`."""
+def _is_short_form(short: Candidate, full: Candidate, parts: _Parts | None) -> bool:
+    """Whether `short` names the same entity as the longer `full` (`parts`: what
+    `_abbreviation_parts` gives for `short`)."""
     if short.alnum == full.alnum:
         return short.count < full.count or (short.count == full.count and short.first > full.first)
     if len(full.text) <= len(short.text) or short.kind not in (full.kind, "person"):
@@ -84,28 +110,35 @@ def _is_short_form(short: Candidate, full: Candidate) -> bool:
             (full_tokens[0], full_tokens[-1]) == (tokens[0], tokens[-1])
             and set(tokens) <= set(full_tokens)
         )
-        or _abbreviates(short, full)
+        or (parts is not None and _abbreviates(parts, full))
     )
 
 
-def _abbreviates(short: Candidate, full: Candidate) -> bool:
+def _abbreviation_parts(short: Candidate) -> _Parts | None:
+    """What `_abbreviates` compares for `short`, or None when it cannot hold: neither a
+    place alias nor an acronym (the words alone are shorter than any full form)."""
+    tokens = [PLACE_ALIASES.get(token_info(t)[0], t) for t in short.words]
+    acronyms = [index for index, token in enumerate(tokens) if token_info(token)[1]]
+    if not acronyms and tokens == short.words:
+        return None
+    return " ".join(tokens), tokens, acronyms
+
+
+def _abbreviates(parts: _Parts, full: Candidate) -> bool:
     """`Kementerian ESDM` for `Kementerian Energi dan Sumber Daya Mineral`, `Polda Sumut`
-    for `Polda Sumatera Utara`: same kind, same words around an acronym or a place alias."""
-    if short.kind != full.kind or short.kind == "person":
-        return False
-    tokens = [PLACE_ALIASES.get(fold(t), t) for t in short.text.split()]
-    long_tokens = full.text.split()
-    if " ".join(tokens) == full.text:
+    for `Polda Sumatera Utara` (of the same kind): same words around an acronym or a
+    place alias."""
+    joined, tokens, acronyms = parts
+    if joined == full.text:
         return True
-    for index, token in enumerate(tokens):
-        if not is_acronym(token):
-            continue
+    long_tokens = full.words
+    for index in acronyms:
         head, tail = tokens[:index], tokens[index + 1 :]
         middle = long_tokens[len(head) : len(long_tokens) - len(tail)]
         if long_tokens[: len(head)] != head or (tail and long_tokens[-len(tail) :] != tail):
             continue
         initials = "".join(w[0] for w in middle if w[0].isupper())
-        if len(middle) >= 2 and initials == token.replace("-", ""):
+        if len(middle) >= 2 and initials == tokens[index].replace("-", ""):
             return True
     return False
 
@@ -117,6 +150,19 @@ def count_mentions(candidate: Candidate, body: str, title: str | None) -> int:
     Putin` is one mention. `str.find` beats compiling a regex per entity by ~20x.
     """
     total = 0
+    if not candidate.aliases:
+        # One name: its matches never overlap, so none needs to be claimed.
+        name, size = candidate.text, len(candidate.text)
+        for text in (body, title or ""):
+            start = text.find(name)
+            while start >= 0:
+                end = start + size
+                if (start == 0 or not text[start - 1].isalnum()) and (
+                    end == len(text) or not text[end].isalnum()
+                ):
+                    total += 1
+                start = text.find(name, end)
+        return total
     for text in (body, title or ""):
         claimed: list[tuple[int, int]] = []
         for name in sorted({candidate.text, *candidate.aliases}, key=len, reverse=True):

@@ -18,6 +18,7 @@ from worker.pipeline.entity_lexicon import (
     GLUED,
     HEAD_WORDS,
     LOC_HEADS,
+    MEMO_LIMIT,
     NAME_LINKS,
     NOT_ENTITY,
     ORG_HEADS,
@@ -28,12 +29,10 @@ from worker.pipeline.entity_lexicon import (
     TITLES,
     Candidate,
     Kind,
-    fold,
-    is_acronym,
-    is_plain,
     known_org_length,
     place_length,
     span_tokens,
+    token_info,
 )
 
 # Stopwords that are not titles or heads: a span that is one of them (and nothing else) is
@@ -41,15 +40,63 @@ from worker.pipeline.entity_lexicon import (
 _FUNCTION_WORDS: Final = STOP - HEAD_WORDS
 _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{TOKEN})*")  # fmt: skip
-_ABBR_AFTER_RE: Final = re.compile(r"^\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
-_ALIAS_AFTER_RE: Final = re.compile(r"^,?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
-_AGE_AFTER_RE: Final = re.compile(r"^\s*\(\d{1,3}\)")
+# The patterns below are matched at the end of a span, within _AFTER_CHARS characters.
+_AFTER_CHARS: Final = 60
+_ABBR_AFTER_RE: Final = re.compile(r"\s*\(\s*([A-Z][\w-]{1,11})\s*\)")
+_ALIAS_AFTER_RE: Final = re.compile(r",?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
+_AGE_AFTER_RE: Final = re.compile(r"\s*\(\d{1,3}\)")
 _SPEECH_AFTER_RE: Final = re.compile(
-    r"^,?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
+    r",?\s+(?:juga\s+|pun\s+|kemudian\s+|lantas\s+|sebelumnya\s+|saat\s+itu\s+)?(?:mengatakan|"
     r"menyatakan|menjelaskan|menambahkan|mengungkapkan|menegaskan|menyebut|menyebutkan|"
     r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
     r"merespons|said|says|told|added)\b"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What a span's parse needs that depends on the span alone (see `_span_words`)."""
+
+    pairs: tuple[tuple[str, int], ...]  # tokens and their offsets in the span
+    tokens: tuple[str, ...]
+    folded: tuple[str, ...]  # `fold` of each token
+    acronym: tuple[bool, ...]  # `is_acronym` of each token
+    plain: tuple[bool, ...]  # `is_plain` of each token
+    start: int  # first token after leading stopwords; == len(tokens): nothing to read
+
+
+# Memo of `_span_words`: the same spans (`Kamis`, `Jakarta`, `Kata`) recur in every
+# article; emptied when full.
+_SPAN_MEMO: dict[str, _Words] = {}
+
+
+def _span_words(span: str) -> _Words:
+    """Tokens of a span and their word tests, memoised."""
+    words = _SPAN_MEMO.get(span)
+    if words is not None:
+        return words
+    if len(_SPAN_MEMO) >= MEMO_LIMIT:
+        _SPAN_MEMO.clear()
+    if (
+        span.isalpha()
+        and span.casefold() in _FUNCTION_WORDS
+        and span[1:].islower()
+        and not span.endswith(GLUED)
+    ):
+        words = _Words((), (), (), (), (), 0)  # a lone capitalised function word (`Dalam`)
+    else:
+        pairs = tuple(span_tokens(span))
+        tokens = tuple(token for token, _ in pairs)
+        infos = [token_info(token) for token in tokens]
+        folded = tuple(info[0] for info in infos)
+        i = 0
+        while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
+            i += 1
+        acronym = tuple(info[1] for info in infos)
+        plain = tuple(info[2] for info in infos)
+        words = _Words(pairs, tokens, folded, acronym, plain, i)
+    _SPAN_MEMO[span] = words
+    return words
 
 
 @dataclass(slots=True)
@@ -65,12 +112,13 @@ class Reader:
     alias_of: str | None = None  # set while reading the span after `atau`/`alias`
     alias_end: int = 0
 
-    def add(self, kind: Kind, text: str, where: tuple[int, int], cued: bool, speaks: bool
-            ) -> str:  # fmt: skip
-        key = text.casefold()
+    def add(self, kind: Kind, text: str, where: tuple[int, int], *, cued: bool, speaks: bool,
+            key: str) -> str:  # fmt: skip
+        """Count a mention of `text` (`key`: its casefold); return the candidate's key."""
+        redirect = self.redirect
         if self.alias_of is not None and self.alias_of != key:
-            self.redirect[key] = self.alias_of
-        key = self.redirect.get(key, key)
+            redirect[key] = self.alias_of
+        key = redirect.get(key, key)
         self.order += 1
         candidate = self.found.get(key)
         if candidate is None:
@@ -87,24 +135,37 @@ class Reader:
             span = match.group()
             if self.alias_of is not None and start > self.alias_end:
                 self.alias_of = None
-            after = text[end : end + 60]
-            if (
-                span.isalpha()
-                and span.casefold() in _FUNCTION_WORDS
-                and span[1:].islower()
-                and not span.endswith(GLUED)
-            ):
+            words = _SPAN_MEMO.get(span) or _span_words(span)
+            i = words.start
+            if i == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             else:
                 before = text[max(0, start - 40) : start]
-                last = self._span(paragraph, start, span, (before, after), title=title)
-            abbr = _ABBR_AFTER_RE.match(after)
+                if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
+                    before += span[: words.pairs[i][1]]
+                where = (paragraph, start, end)
+                parse = _Parse(self, words, text, where=where, before=before, title=title)
+                last = parse.run(i)
+            self.alias_of = None
+            # Both patterns start with `(`, `,` or whitespace, and after one space with
+            # `(`, whitespace or the `a` of `alias`/`atau`/`a.k.a`: most spans are
+            # followed by neither.
+            follow = text[end : end + 2]
+            if not follow or (follow[0] not in ",(" and not follow[0].isspace()):
+                continue
+            if (
+                follow[1:]
+                and follow[0] == " "
+                and follow[1] not in "(a"
+                and not follow[1].isspace()
+            ):
+                continue
+            abbr = _ABBR_AFTER_RE.match(text, end, end + _AFTER_CHARS)
             if abbr is not None:
                 self._abbreviation(abbr.group(1), last)
-            self.alias_of = None
-            alias = _ALIAS_AFTER_RE.match(after)
+            alias = _ALIAS_AFTER_RE.match(text, end, end + _AFTER_CHARS)
             if alias is not None and last is not None:
-                self.alias_of, self.alias_end = last, end + alias.end()
+                self.alias_of, self.alias_end = last, alias.end()
 
     def _abbreviation(self, abbr: str, last: str | None) -> None:
         """`Kejaksaan Agung (Kejagung)`: the abbreviation is the entity's alias, or noise."""
@@ -114,79 +175,87 @@ class Reader:
         else:
             self.suppressed.add(abbr.casefold())
 
-    def _span(self, paragraph: int, offset: int, span: str, context: tuple[str, str], *,
-              title: bool) -> str | None:  # fmt: skip
-        before, after = context
-        pairs = span_tokens(span)
-        folded = [fold(t) for t, _ in pairs]
-        i = 0
-        while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
-            i += 1
-        if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
-            before = before + span[: pairs[i][1]] if i < len(pairs) else before
-        if i == len(folded):
-            return None
-        sentence_start = i == 0 and starts_sentence(before)
-        parse = _Parse(self, paragraph, offset, span, pairs, folded, before, after, title=title)
-        return parse.run(i, sentence_start)
 
-
-@dataclass(slots=True)
 class _Parse:
     """One span, read left to right into typed segments (see the module docstring)."""
 
-    reader: Reader
-    paragraph: int
-    offset: int
-    span: str
-    pairs: list[tuple[str, int]]
-    folded: list[str]  # `fold` of each token, kept in step with `pairs`
-    before: str
-    after: str
-    title: bool
-    last: str | None = None
-    cue: bool = False  # a title or speech verb announced a person
-    context: str | None = None  # which group of _BEFORE_RE matched before the span
-    after_other: bool = False
-    sentence_start: bool = False
+    __slots__ = (
+        "acronym", "after_other", "before", "context", "cue", "end", "folded", "last",
+        "offset", "owned", "pairs", "paragraph", "plain", "reader", "span", "text", "title",
+        "tokens",
+    )  # fmt: skip
 
-    tokens: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tokens = [token for token, _ in self.pairs]
-
-    def text(self, start: int, end: int) -> str:
-        token, position = self.pairs[end - 1]
-        return self.span[self.pairs[start][1] : position + len(token)]
+    def __init__(self, reader: Reader, words: _Words, text: str, *, where: tuple[int, int, int],
+                 before: str, title: bool) -> None:  # fmt: skip
+        """`where`: paragraph index, the span's start and end in `text` (the paragraph)."""
+        self.reader = reader
+        self.paragraph, self.offset, self.end = where
+        self.span = text[self.offset : self.end]
+        # Shared with the memo: `_plain_run` copies them before it rewrites a token.
+        self.pairs: tuple[tuple[str, int], ...] | list[tuple[str, int]] = words.pairs
+        self.tokens: tuple[str, ...] | list[str] = words.tokens
+        self.folded: tuple[str, ...] | list[str] = words.folded
+        self.acronym = words.acronym
+        self.plain: tuple[bool, ...] | list[bool] = words.plain
+        self.owned = False
+        self.before = before
+        self.text = text
+        self.title = title
+        self.last: str | None = None
+        self.cue = False  # a title or speech verb announced a person
+        self.context: str | None = None  # which group of cues matched before the span
+        self.after_other = False
 
     def emit(self, kind: Kind, start: int, end: int, *, cued: bool = True,
              speaks: bool = False) -> None:  # fmt: skip
-        text = self.text(start, end).strip(" ,.-")
+        pairs = self.pairs
+        token, position = pairs[end - 1]
+        text = self.span[pairs[start][1] : position + len(token)].strip(" ,.-")
         folded = text.casefold()
         if len(text) < 2 or folded in STOP or folded in NOT_ENTITY:
             return
         if folded in self.reader.suppressed:
             return
-        where = (self.paragraph, self.offset + self.pairs[start][1]) if not self.title else (-1, 0)
-        self.last = self.reader.add(kind, text, where, cued, speaks)
+        where = (self.paragraph, self.offset + pairs[start][1]) if not self.title else (-1, 0)
+        self.last = self.reader.add(kind, text, where, cued=cued, speaks=speaks, key=folded)
 
-    def run(self, i: int, sentence_start: bool) -> str | None:
+    def run(self, i: int) -> str | None:
         """Type the tokens from `i` on; return the key of the last entity emitted."""
-        n = len(self.pairs)
-        self.context = cue_before(self.before)
-        self.cue = self.context in ("speech", "person")
-        if i == 0 and self.context == "org" and not self.title:
+        n = len(self.tokens)
+        if self.title:
+            # Headlines are title case: only the gazetteers are trusted there.
+            while i < n:
+                j = self._gazetteer_only(i)
+                i = i + 1 if j is None else j
+            return self.last
+        context = self.context = cue_before(self.before)
+        self.cue = context in {"speech", "person"}
+        if i == 0 and context == "org":
             self.emit("organization", 0, n)  # `dilansir Channel News Asia`
             return self.last
-        self.sentence_start = sentence_start
-        # Headlines are title case: only the gazetteers are trusted there.
-        steps = _TITLE_STEPS if self.title else _BODY_STEPS
+        # The typing steps in the order they are tried at each token; each is called only
+        # for a word that can start what it looks for.
         while i < n:
-            for step in steps:
-                j = step(self, i)
+            folded = self.folded[i]
+            if folded in _HEAD_STARTS:
+                j = self._headed(i)
                 if j is not None:
                     i = j
-                    break
+                    continue
+            if folded in GAZETTEER_STARTS:
+                j = self._gazetteer(i)
+                if j is not None:
+                    i = j
+                    continue
+            if folded in TITLES:
+                j = self._title(i)
+                if j is not None:
+                    i = j
+                    continue
+            if self.acronym[i]:
+                i = self._acronym(i)
+            elif self.plain[i]:
+                i = self._plain_step(i)
             else:
                 # `Unit Mobil Mercedes Benz`: no name after a common word; `A dan B`: a
                 # conjunction starts a new name.
@@ -266,10 +335,9 @@ class _Parse:
         self.cue = True
         return j
 
-    def _acronym(self, i: int) -> int | None:
+    def _acronym(self, i: int) -> int:
+        """An acronym (`KPK`, `PT`-less `BRI Finance`): an organisation, or initials."""
         tokens = self.tokens
-        if not is_acronym(tokens[i]):
-            return None
         j = i + 1
         if j < len(tokens) and self.folded[j] in ORG_TAILS:
             j = self._org_tail(j)
@@ -280,11 +348,10 @@ class _Parse:
         self.after_other = True
         return j
 
-    def _plain_step(self, i: int) -> int | None:
+    def _plain_step(self, i: int) -> int:
+        """A run of name-like words from `i` (a plain word): typed by what follows it."""
         tokens = self.tokens
         j = self._plain_run(i)
-        if j == i:
-            return None
         if j < len(tokens) and self.folded[j] in ORG_TAILS:
             end = self._org_tail(j)  # `Saudia Airlines`, `The ... Resource Center`
             self.emit("organization", i - (i > 0 and tokens[i - 1] == "The"), end)
@@ -298,30 +365,36 @@ class _Parse:
         at_end = j == len(tokens)
         speech_before = i == 0 and self.context == "speech"
         cue, after_other = self.cue, self.after_other
-        speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(self.after)))
-        aged = at_end and bool(_AGE_AFTER_RE.match(self.after))
-        anchored = any(t in self.reader.anchors for t in tokens[i:j])
+        text, end = self.text, self.end
+        limit = end + _AFTER_CHARS
+        speaks = speech_before or (at_end and bool(_SPEECH_AFTER_RE.match(text, end, limit)))
+        aged = at_end and bool(_AGE_AFTER_RE.match(text, end, limit))
+        anchored = not self.reader.anchors.isdisjoint(tokens[i:j])
         if cue or speaks or aged or anchored:
             self.emit("person", i, j, speaks=speaks or aged)
         elif i == 0 and self.context == "place":
             self.emit("location", i, j)
-        elif j - i >= 2 and not after_other and not (at_end and _ABBR_AFTER_RE.match(self.after)):
-            self.emit("person", i, j, cued=not (self.sentence_start and i == 0))
+        elif (
+            j - i >= 2
+            and not after_other
+            and not (at_end and _ABBR_AFTER_RE.match(text, end, limit))
+        ):
+            # Only here does it matter whether the span opens a sentence.
+            sentence_start = i == 0 and starts_sentence(self.before)
+            self.emit("person", i, j, cued=not sentence_start)
 
     def _plain_run(self, i: int) -> int:
         """End of the run of name-like tokens starting at `i` (== i when there is none)."""
-        tokens = self.tokens
+        tokens, plain = self.tokens, self.plain
         j = i
         while j < len(tokens):
             token = tokens[j]
             if j > i and self.folded[j] in ORG_TAILS:
                 break
-            if is_plain(token, self.folded[j]):
+            if plain[j]:
                 if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
                     # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
-                    self.pairs[j] = (token.split("-")[0], self.pairs[j][1])
-                    tokens[j] = self.pairs[j][0]
-                    self.folded[j] = fold(tokens[j])
+                    self._rewrite(j, token.split("-")[0])
                     return j + 1
                 j += 1
             elif j > i and token in NAME_LINKS and j + 1 < len(tokens):
@@ -331,6 +404,20 @@ class _Parse:
             else:
                 break
         return j
+
+    def _rewrite(self, j: int, token: str) -> None:
+        """Replace token `j` (on a copy: the span's words are shared with the memo)."""
+        if not self.owned:
+            self.pairs, self.tokens = list(self.pairs), list(self.tokens)
+            self.folded, self.plain = list(self.folded), list(self.plain)
+            self.owned = True
+        assert isinstance(self.pairs, list)
+        assert isinstance(self.tokens, list)
+        assert isinstance(self.folded, list)
+        assert isinstance(self.plain, list)
+        self.pairs[j] = (token, self.pairs[j][1])
+        self.tokens[j] = token
+        self.folded[j], _, self.plain[j] = token_info(token)
 
     def _consume(self, j: int, *, location: bool) -> int:
         """End of an organisation or place name that started before `j`."""
@@ -345,8 +432,8 @@ class _Parse:
             if (
                 j > start
                 and self.cue
-                and is_plain(tokens[j], folded)
-                and (is_acronym(tokens[j - 1]) or self.folded[j - 1] in PLACES)
+                and self.plain[j]
+                and (self.acronym[j - 1] or self.folded[j - 1] in PLACES)
             ):
                 break  # `Pos SAR Banyuwangi | Wahyu Setia Budi`
             if location and j > start and folded in ORG_HEADS:
@@ -362,15 +449,10 @@ class _Parse:
         j += 1
         if j + 1 < len(tokens) and tokens[j] == "of":
             folded = self.folded
-            size = place_length(folded, j + 1) or int(is_plain(tokens[j + 1], folded[j + 1]))
+            size = place_length(folded, j + 1) or int(self.plain[j + 1])
             return j + 1 + size if size else j
         return j + (place_length(self.folded, j) if j < len(tokens) else 0)
 
 
-# The typing steps in the order they are tried at each token (see `_Parse.run`).
-_BODY_STEPS: Final = (
-    _Parse._headed, _Parse._gazetteer, _Parse._title, _Parse._acronym, _Parse._plain_step
-)  # fmt: skip
-_TITLE_STEPS: Final = (_Parse._gazetteer_only,)
 # First words of what `_Parse._headed` handles (it does nothing for any other word).
 _HEAD_STARTS: Final = ORG_HEADS | LOC_HEADS | {"balai", "bandar", "rumah"}
