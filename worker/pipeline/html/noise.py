@@ -10,6 +10,7 @@ which avoids the substring traps of matching ``ad`` inside ``header`` or ``load`
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -113,8 +114,11 @@ _NOISE_PREFIXES: Final = tuple(
         "sidebar:navigation",
     ]
 )
-_JOIN: Final = re.compile(r"[_\-]+")
+_PREFIXES: Final = tuple(prefix for prefix, _ in _NOISE_PREFIXES)
 _SPLIT: Final = re.compile(r"[\s_\-:.]+|(?<=[a-z])(?=[A-Z])")
+# Whether `_SPLIT` cuts a name (whitespace aside: names come from str.split()). When it does
+# not, the name is its only token, and that token is the joined name, already looked up.
+_SPLITS: Final = re.compile(r"[_\-:.]|[a-z][A-Z]")
 _HIDDEN_STYLE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Attribute values longer than this are not class names (hostile or generated markup).
 _MAX_NAME_CHARS: Final = 300
@@ -179,19 +183,24 @@ def classify(tag: str, class_: str | None, id_: str | None, role: str | None) ->
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _name_kind(name: str) -> str | None:
+    # Cached across pages: a site repeats its class names on every page, and the names are
+    # short (`_MAX_NAME_CHARS`), so the cache stays small. Most names name nothing.
     # "read-more" and "readMore" both become "readmore"; tokens catch "related-posts".
-    joined = _JOIN.sub("", name).lower()
+    joined = name.replace("-", "").replace("_", "").lower()
     kind = _NOISE_TOKENS.get(joined)
     if kind is not None:
         return kind
-    for token in _SPLIT.split(name):
-        kind = _NOISE_TOKENS.get(token.lower())
-        if kind is not None:
-            return kind
-    for prefix, prefix_kind in _NOISE_PREFIXES:
-        if joined.startswith(prefix):
-            return prefix_kind
+    if _SPLITS.search(name) is not None:
+        for token in _SPLIT.split(name):
+            kind = _NOISE_TOKENS.get(token.lower())
+            if kind is not None:
+                return kind
+    if joined.startswith(_PREFIXES):
+        for prefix, prefix_kind in _NOISE_PREFIXES:
+            if joined.startswith(prefix):
+                return prefix_kind
     if "credit" in joined:
         return "credit"
     if "caption" in joined:
