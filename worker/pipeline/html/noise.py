@@ -188,15 +188,28 @@ def _name_kind(name: str) -> str | None:
     # Cached across pages: a site repeats its class names on every page, and the names are
     # short (`_MAX_NAME_CHARS`), so the cache stays small. Most names name nothing.
     # "read-more" and "readMore" both become "readmore"; tokens catch "related-posts".
-    joined = name.replace("-", "").replace("_", "").lower()
-    kind = _NOISE_TOKENS.get(joined)
-    if kind is not None:
-        return kind
-    if _SPLITS.search(name) is not None:
-        for token in _SPLIT.split(name):
-            kind = _NOISE_TOKENS.get(token.lower())
-            if kind is not None:
-                return kind
+    if name.lower() == name:
+        # No upper case (nine names in ten), so no camelCase cuts, and the tokens are already
+        # lower case: plain string splits give `_SPLIT`'s tokens (plus empty strings).
+        joined = name.replace("-", "").replace("_", "")
+        kind = _NOISE_TOKENS.get(joined)
+        if kind is not None:
+            return kind
+        if joined != name or ":" in name or "." in name:
+            for token in name.replace("_", "-").replace(":", "-").replace(".", "-").split("-"):
+                kind = _NOISE_TOKENS.get(token)
+                if kind is not None:
+                    return kind
+    else:
+        joined = name.replace("-", "").replace("_", "").lower()
+        kind = _NOISE_TOKENS.get(joined)
+        if kind is not None:
+            return kind
+        if _SPLITS.search(name) is not None:
+            for token in _SPLIT.split(name):
+                kind = _NOISE_TOKENS.get(token.lower())
+                if kind is not None:
+                    return kind
     if joined.startswith(_PREFIXES):
         for prefix, prefix_kind in _NOISE_PREFIXES:
             if joined.startswith(prefix):
