@@ -166,6 +166,31 @@ def _flatten_tag(match: re.Match[bytes]) -> bytes:
     return b" "
 
 
+def _element_classes() -> lxml.etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes, chosen in C.
+
+    `lxml.html.HTMLParser` picks each element's class with a Python callback, run whenever
+    lxml makes a Python object for a node: once per element in the walk, and again in the
+    second opinions. This lookup gives the same classes (``HtmlElement``, ``FormElement``
+    for ``<form>``...) without the callback: ~5 % of the fast path.
+    """
+    lookup = lxml.etree.ElementNamespaceClassLookup(
+        lxml.etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    by_tag = lookup.get_namespace(None)
+    for tag, element_class in lxml.html.HtmlElementClassLookup._default_element_classes.items():
+        by_tag[tag] = element_class
+    return lookup
+
+
+_ELEMENT_CLASSES: Final = _element_classes()
+
+
 def _parse(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
     # A parser per call: lxml parsers keep an error log and are not safe to share between
     # threads, and building one costs microseconds.
@@ -176,6 +201,7 @@ def _parse(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
         default_doctype=False,
         encoding="utf-8",
     )
+    parser.set_element_class_lookup(_ELEMENT_CLASSES)
     try:
         doc = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
