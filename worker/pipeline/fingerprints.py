@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
-from array import array
-from itertools import accumulate, count
-from operator import add
-from types import MappingProxyType
+from collections.abc import Sequence
+from itertools import compress
 from typing import Final
 
 import xxhash
@@ -38,63 +35,87 @@ from worker.pipeline.model import Fingerprints
 
 SHINGLE_WORDS: Final = 3
 _WORD_CHAR_RE: Final = re.compile(r"\w")
-# str.translate + split is ~4x cheaper than re.findall(r"\w+") on these texts.
-_SEPARATORS: Final = MappingProxyType(
-    {cp: " " for cp in (*range(0x250), *range(0x2000, 0x2070)) if not _WORD_CHAR_RE.match(chr(cp))}
+# The documented separators: non-word characters below U+0250 and in U+2000..U+206F.
+_SEPARATORS: Final = tuple(
+    cp for cp in (*range(0x250), *range(0x2000, 0x2070)) if not _WORD_CHAR_RE.match(chr(cp))
 )
+# Tokens are cut from UTF-8 bytes: bytes.translate with a 256-byte table and bytes.split
+# are several times cheaper than str.translate with a dict. A non-ASCII byte belongs to a
+# multi-byte character and is kept; non-ASCII separators (and the two whitespace
+# characters beyond them that str.split also cuts at: U+1680, U+3000) become a space first.
+_ASCII_SEPARATORS: Final = bytes(
+    0x20 if cp < 0x80 and cp in _SEPARATORS else cp for cp in range(0x100)
+)
+_WIDE_SEPARATOR_RE: Final = re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp in _SEPARATORS if cp >= 0x80) + "\u1680\u3000]"
+)
+# Signature bit of (digest byte, bit in that byte): XXH3 digests are big-endian.
+_BIT_WEIGHTS: Final = tuple(1 << ((7 - byte) * 8 + bit) for byte in range(8) for bit in range(8))
 
 
-def normalised_body(paragraphs: tuple[str, ...]) -> str:
+def normalised_body(paragraphs: Sequence[str]) -> str:
     """The text `content_sha256` is computed from (see the module docstring)."""
-    cleaned = (" ".join(unicodedata.normalize("NFC", p).split()) for p in paragraphs)
-    return "\n".join(p for p in cleaned if p)
+    kept = []
+    for paragraph in paragraphs:
+        text = unicodedata.normalize("NFC", paragraph)
+        # Clean paragraphs are already collapsed, so split+join is mostly skipped.
+        if not _is_collapsed(text):
+            text = " ".join(text.split())
+        if text:
+            kept.append(text)
+    return "\n".join(kept)
 
 
-def content_sha256(paragraphs: tuple[str, ...]) -> str:
+def _is_collapsed(text: str) -> bool:
+    """Whether `" ".join(text.split()) == text`, without splitting."""
+    # Every whitespace character but the ASCII space is non-printable.
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
+
+
+def content_sha256(paragraphs: Sequence[str]) -> str:
     """SHA-256 hex digest of the normalised body."""
     return hashlib.sha256(normalised_body(paragraphs).encode("utf-8")).hexdigest()
 
 
+def _tokens(text: str) -> list[bytes]:
+    """The SimHash tokens of `text`, UTF-8 encoded (see the module docstring)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = _WIDE_SEPARATOR_RE.sub(" ", folded)
+    return folded.encode("utf-8").translate(_ASCII_SEPARATORS).split()
+
+
 def simhash64(text: str) -> int:
     """The 64-bit SimHash of `text` as an integer (see the module docstring)."""
-    words = unicodedata.normalize("NFKC", text).casefold().translate(_SEPARATORS).split()
+    words = _tokens(text)
     if not words:
         return 0
-    joined = " ".join(words)
-    buffer = joined.encode("utf-8")
     if len(words) <= SHINGLE_WORDS:
-        return _majority_bits([xxhash.xxh3_64_intdigest(buffer)])
-    # Byte offset of word i is (bytes of words before it) + i separators; shingle i is then
-    # one slice of the joined buffer: one C-level hash call per shingle, no per-shingle
-    # join, and all offsets come from C-level map/accumulate (no Python call per word).
-    # ASCII text (one byte per character) skips encoding every word (str.encode: UTF-8).
-    lengths = map(len, words) if joined.isascii() else map(len, map(str.encode, words))
-    before = list(accumulate(lengths, initial=0))
-    starts = map(add, before, count())
-    ends = map(add, before[SHINGLE_WORDS:], count(SHINGLE_WORDS - 1))
-    shingles = map(buffer.__getitem__, map(slice, starts, ends))
-    return _majority_bits(list(map(xxhash.xxh3_64_intdigest, shingles)))
+        return _majority_bits([xxhash.xxh3_64_digest(b" ".join(words))])
+    # One C-level join per shingle: zip's tuples of consecutive words feed bytes.join.
+    count = len(words) - SHINGLE_WORDS + 1
+    columns = [words[first : first + count] for first in range(SHINGLE_WORDS)]
+    shingles = map(b" ".join, zip(*columns, strict=True))
+    return _majority_bits(list(map(xxhash.xxh3_64_digest, shingles)))
 
 
-def _majority_bits(features: list[int]) -> int:
-    """Bit i is set when more than half of the 64-bit `features` have bit i set."""
+def _majority_bits(digests: list[bytes]) -> int:
+    """Bit i is set when more than half of the 8-byte big-endian `digests` have bit i set."""
     # Counting per byte lane with big-integer popcounts keeps the work in C: 64 popcounts
-    # per text instead of 64 Python operations per feature. Lane k of the packed array
-    # holds byte k of every feature (little-endian packing, whatever the machine's order).
-    lanes = array("Q", features)
-    if sys.byteorder == "big":
-        lanes.byteswap()
-    packed = lanes.tobytes()
-    half = len(features) / 2
-    ones = int.from_bytes(b"\x01" * len(features), "little")
+    # per text instead of 64 Python operations per feature. Lane k holds byte k of every
+    # digest, one digest per byte.
+    packed = b"".join(digests)
+    ones = int.from_bytes(b"\x01" * len(digests), "little")
     masks = [ones << bit for bit in range(8)]
-    signature = 0
-    for lane in range(8):
-        lane_int = int.from_bytes(packed[lane::8], "little")
-        for bit, mask in enumerate(masks):
-            if (lane_int & mask).bit_count() > half:
-                signature |= 1 << (lane * 8 + bit)
-    return signature
+    half = len(digests) // 2  # count > len/2 exactly when count > len//2
+    lanes = [int.from_bytes(packed[byte::8], "little") for byte in range(8)]
+    majority = [(lane & mask).bit_count() > half for lane in lanes for mask in masks]
+    return sum(compress(_BIT_WEIGHTS, majority))
 
 
 def fingerprint(paragraphs: tuple[str, ...]) -> Fingerprints:

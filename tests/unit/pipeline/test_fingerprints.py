@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -81,3 +82,52 @@ def test_matches_the_documented_algorithm_on_latin_text(text: str) -> None:
     # For Latin-script text the documented separators give exactly the \w+ tokens.
     assert simhash64(text) == _reference_simhash(text)
     assert 0 <= simhash64(text) < 1 << 64
+
+
+def _reference_sha256(paragraphs: tuple[str, ...]) -> str:
+    """The documented exact hash, written the slow and obvious way."""
+    cleaned = [" ".join(unicodedata.normalize("NFC", p).split()) for p in paragraphs]
+    return hashlib.sha256("\n".join(p for p in cleaned if p).encode("utf-8")).hexdigest()
+
+
+_SPACES_AND_MARKS = st.sampled_from(
+    list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2000\u2028\u202f\u3000\u200b\ufeffae\u0301\u212b")
+)
+
+
+@given(st.lists(st.text(_SPACES_AND_MARKS, max_size=12), max_size=4))
+def test_exact_hash_matches_the_documented_normalisation(paragraphs: list[str]) -> None:
+    assert fingerprint(tuple(paragraphs)).content_sha256 == _reference_sha256(tuple(paragraphs))
+
+
+def test_every_whitespace_character_separates_simhash_tokens() -> None:
+    spaces = [chr(cp) for cp in range(0x110000) if chr(cp).isspace()]
+    for space in spaces:
+        assert simhash64(f"alpha{space}beta gamma delta") == simhash64("alpha beta gamma delta")
+
+
+def _documented_tokens(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(
+        " " if (ord(ch) < 0x250 or 0x2000 <= ord(ch) < 0x2070) and not re.match(r"\w", ch) else ch
+        for ch in folded
+    ).split()
+
+
+def test_non_latin_words_and_separators() -> None:
+    # Beyond Latin script the tokens are not the \w+ runs: U+0307 (from casefolding U+0130)
+    # is not a word character but is no separator either.
+    for text in (
+        "中文 “新闻” — тест, ελληνικά… ſtraße",
+        "İstanbul\u3000Kelvin \u212a",
+        "a\u203fb c",
+    ):
+        words = _documented_tokens(text)
+        shingles = [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - 2)]
+        hashes = [
+            xxhash.xxh3_64_intdigest(s.encode("utf-8")) for s in shingles or [" ".join(words)]
+        ]
+        expected = sum(
+            1 << bit for bit in range(64) if sum((h >> bit) & 1 for h in hashes) > len(hashes) / 2
+        )
+        assert simhash64(text) == expected
