@@ -15,10 +15,7 @@ from worker.pipeline.entity_context import TOKEN, cue_before, starts_sentence
 from worker.pipeline.entity_lexicon import (
     BREAKS,
     GAZETTEER_STARTS,
-    GLUED,
-    HEAD_WORDS,
     LOC_HEADS,
-    MEMO_LIMIT,
     NAME_LINKS,
     NOT_ENTITY,
     ORG_HEADS,
@@ -31,13 +28,10 @@ from worker.pipeline.entity_lexicon import (
     Kind,
     known_org_length,
     place_length,
-    span_tokens,
     token_info,
 )
+from worker.pipeline.entity_words import SpanWords, emitted, hyphen_head, span_words
 
-# Stopwords that are not titles or heads: a span that is one of them (and nothing else) is
-# a capitalised function word; `_span` would strip it and find nothing.
-_FUNCTION_WORDS: Final = STOP - HEAD_WORDS
 _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{TOKEN})*")  # fmt: skip
 # The patterns below are matched at the end of a span, within _AFTER_CHARS characters.
@@ -51,52 +45,6 @@ _SPEECH_AFTER_RE: Final = re.compile(
     r"menyampaikan|menilai|mengaku|berkata|menuturkan|memastikan|membenarkan|mendesak|"
     r"merespons|said|says|told|added)\b"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Words:
-    """What a span's parse needs that depends on the span alone (see `_span_words`)."""
-
-    pairs: tuple[tuple[str, int], ...]  # tokens and their offsets in the span
-    tokens: tuple[str, ...]
-    folded: tuple[str, ...]  # `fold` of each token
-    acronym: tuple[bool, ...]  # `is_acronym` of each token
-    plain: tuple[bool, ...]  # `is_plain` of each token
-    start: int  # first token after leading stopwords; == len(tokens): nothing to read
-
-
-# Memo of `_span_words`: the same spans (`Kamis`, `Jakarta`, `Kata`) recur in every
-# article; emptied when full.
-_SPAN_MEMO: dict[str, _Words] = {}
-
-
-def _span_words(span: str) -> _Words:
-    """Tokens of a span and their word tests, memoised."""
-    words = _SPAN_MEMO.get(span)
-    if words is not None:
-        return words
-    if len(_SPAN_MEMO) >= MEMO_LIMIT:
-        _SPAN_MEMO.clear()
-    if (
-        span.isalpha()
-        and span.casefold() in _FUNCTION_WORDS
-        and span[1:].islower()
-        and not span.endswith(GLUED)
-    ):
-        words = _Words((), (), (), (), (), 0)  # a lone capitalised function word (`Dalam`)
-    else:
-        pairs = tuple(span_tokens(span))
-        tokens = tuple(token for token, _ in pairs)
-        infos = [token_info(token) for token in tokens]
-        folded = tuple(info[0] for info in infos)
-        i = 0
-        while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
-            i += 1
-        acronym = tuple(info[1] for info in infos)
-        plain = tuple(info[2] for info in infos)
-        words = _Words(pairs, tokens, folded, acronym, plain, i)
-    _SPAN_MEMO[span] = words
-    return words
 
 
 @dataclass(slots=True)
@@ -135,12 +83,14 @@ class Reader:
             span = match.group()
             if self.alias_of is not None and start > self.alias_end:
                 self.alias_of = None
-            words = _SPAN_MEMO.get(span) or _span_words(span)
+            words = span_words(span)
             i = words.start
-            if i == len(words.tokens):
+            if words.lone is not None:
+                last = self._lone(words, paragraph, (start, end), text, title=title)
+            elif i == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             else:
-                before = text[max(0, start - 40) : start]
+                before = text[start - 40 if start > 40 else 0 : start]
                 if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
                     before += span[: words.pairs[i][1]]
                 where = (paragraph, start, end)
@@ -167,6 +117,47 @@ class Reader:
             if alias is not None and last is not None:
                 self.alias_of, self.alias_end = last, alias.end()
 
+    def emit(self, kind: Kind, entity: tuple[str, str] | None, where: tuple[int, int], *,
+             cued: bool = True, speaks: bool = False) -> str | None:  # fmt: skip
+        """Add `entity` (`emitted` of a segment) unless it is none or suppressed."""
+        if entity is None or entity[1] in self.suppressed:
+            return None
+        return self.add(kind, entity[0], where, cued=cued, speaks=speaks, key=entity[1])
+
+    def _lone(self, words: SpanWords, paragraph: int, bounds: tuple[int, int], text: str, *,
+              title: bool) -> str | None:  # fmt: skip
+        """What `_Parse.run` does with a span of one word (`words.lone`), without the parse."""
+        lone = words.lone
+        assert lone is not None
+        start, end = bounds
+        if title:
+            if lone.title_kind:
+                return self.emit(lone.title_kind, lone.entity, (-1, 0))
+            return None
+        where = (paragraph, start + words.pairs[0][1])
+        context = cue_before(text[start - 40 if start > 40 else 0 : start])
+        kind = lone.kind
+        if context == "org":
+            return self.emit("organization", lone.entity, where)  # `dilansir Channel`
+        if kind == "location":
+            return self.emit("location", lone.entity, where)
+        if kind == "organization":
+            return self.emit("organization", lone.entity, where)
+        if kind == "acronym":
+            # A short unknown acronym after a title is a person's initials (`Aipda PS`).
+            if context in {"speech", "person"}:
+                return None
+            return self.emit("organization", lone.entity, where)
+        if kind == "plain":
+            limit = end + _AFTER_CHARS
+            speaks = context == "speech" or bool(_SPEECH_AFTER_RE.match(text, end, limit))
+            aged = bool(_AGE_AFTER_RE.match(text, end, limit))
+            if context == "person" or speaks or aged or lone.name_token in self.anchors:
+                return self.emit("person", lone.name, where, speaks=speaks or aged)
+            if context == "place":
+                return self.emit("location", lone.name, where)
+        return None
+
     def _abbreviation(self, abbr: str, last: str | None) -> None:
         """`Kejaksaan Agung (Kejagung)`: the abbreviation is the entity's alias, or noise."""
         if last is not None:
@@ -185,7 +176,7 @@ class _Parse:
         "tokens",
     )  # fmt: skip
 
-    def __init__(self, reader: Reader, words: _Words, text: str, *, where: tuple[int, int, int],
+    def __init__(self, reader: Reader, words: SpanWords, text: str, *, where: tuple[int, int, int],
                  before: str, title: bool) -> None:  # fmt: skip
         """`where`: paragraph index, the span's start and end in `text` (the paragraph)."""
         self.reader = reader
@@ -210,14 +201,11 @@ class _Parse:
              speaks: bool = False) -> None:  # fmt: skip
         pairs = self.pairs
         token, position = pairs[end - 1]
-        text = self.span[pairs[start][1] : position + len(token)].strip(" ,.-")
-        folded = text.casefold()
-        if len(text) < 2 or folded in STOP or folded in NOT_ENTITY:
-            return
-        if folded in self.reader.suppressed:
-            return
+        entity = emitted(self.span[pairs[start][1] : position + len(token)])
         where = (self.paragraph, self.offset + pairs[start][1]) if not self.title else (-1, 0)
-        self.last = self.reader.add(kind, text, where, cued=cued, speaks=speaks, key=folded)
+        key = self.reader.emit(kind, entity, where, cued=cued, speaks=speaks)
+        if key is not None:
+            self.last = key
 
     def run(self, i: int) -> str | None:
         """Type the tokens from `i` on; return the key of the last entity emitted."""
@@ -392,9 +380,9 @@ class _Parse:
             if j > i and self.folded[j] in ORG_TAILS:
                 break
             if plain[j]:
-                if "-" in token and all(len(p) >= 3 and p[0].isupper() for p in token.split("-")):
-                    # `Ganjar Pranowo-Mahfud`: two names joined by a hyphen
-                    self._rewrite(j, token.split("-")[0])
+                head = hyphen_head(token)
+                if head is not None:  # `Ganjar Pranowo-Mahfud`: two names
+                    self._rewrite(j, head)
                     return j + 1
                 j += 1
             elif j > i and token in NAME_LINKS and j + 1 < len(tokens):
