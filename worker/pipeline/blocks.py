@@ -76,7 +76,7 @@ def _paragraph_kind(
     if block_rules and len(text) <= _MAX_BLOCK_RULE_CHARS:
         lowered = text.lower()
         for rule in block_rules:
-            if rule.pattern.search(lowered):
+            if rule.occurs(lowered):
                 return rule.kind
     if caption_keys and _repeats_caption(text, caption_keys):
         return "image_caption"

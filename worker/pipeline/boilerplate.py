@@ -55,11 +55,15 @@ class LineResult:
 # --------------------------------------------------------------------------- step 1
 
 
-def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
-    """Split spider-joined lines and remove boilerplate spans inside lines."""
+def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = None) -> LineResult:
+    """Split spider-joined lines and remove boilerplate spans inside lines.
+
+    `joined` is the lines' texts joined by newlines, when the caller has it already.
+    """
     result = LineResult()
     # Each rule is tried once on the whole text; only the rules that hit run line by line.
-    joined = "\n".join(line.text for line in lines)
+    if joined is None:
+        joined = "\n".join([line.text for line in lines])
     spans = rules.inline_rules.active(joined)
     labels = rules.inline_labels.active(joined)
     pairs = zip(rules.paragraph_joins, rules.joins_multiline, strict=True)
@@ -67,13 +71,27 @@ def strip_inline(lines: list[Line], rules: CleaningRules) -> LineResult:
     if not (spans or labels or joins):
         result.kept.extend(lines)
         return result
+    # A line that holds none of the active rules' literal prefixes is left as it is, so it
+    # skips the per-rule searches (most lines of an article that has one ad marker).
+    prefixes = tuple(rule.prefix for rule in (*spans, *labels))
+    gated = not joins and all(prefixes)
+    kept = result.kept
     cut = False
     for line in lines:
+        if gated:
+            text = line.text
+            for prefix in prefixes:
+                if prefix in text:
+                    break
+            else:
+                kept.append(line.with_text(text, new_paragraph=True) if cut else line)
+                cut = False
+                continue
         for piece in _split_joins(line, joins):
             text, found = _remove_spans(piece, spans, labels)
             result.removed.extend(found)
             if text:
-                result.kept.append(piece.with_text(text, new_paragraph=cut or None))
+                kept.append(piece.with_text(text, new_paragraph=cut or None))
                 cut = False
             else:
                 # A line that was only boilerplate ends the paragraph before it, like a
@@ -108,7 +126,7 @@ def _remove_spans(
     text = line.text
     found: list[Found] = []
     for rule in spans:
-        if rule.pattern.search(text) is None:
+        if not rule.occurs(text):
             continue
         parts: list[str] = []
         last = 0
@@ -133,7 +151,7 @@ def _remove_inline_labels(
     """`Baca juga: <Headline>` inside a flattened paragraph: remove label plus headline run."""
     found: list[Found] = []
     for rule in labels:
-        m = rule.pattern.search(text)
+        m = rule.pattern.search(text) if rule.prefix in text else None
         # At the start of a line the whole line is the link; `line_rules` handles that.
         while m is not None and m.start() > 0:
             end = m.end() + inline_label_span(text[m.end() :])

@@ -73,9 +73,12 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     payload_title, title_site = clean_title(title, rules, host_key)
     removed: list[Found] = []
 
-    lines, found, chrome = strip_page_chrome(split_lines(text), payload_title, url, rules)
+    lines = split_lines(text)
+    # Both steps test their rules on the whole text first; it is joined once for both.
+    joined = "\n".join([line.text for line in lines])
+    kept, found, chrome = strip_page_chrome(lines, payload_title, url, rules, joined)
     removed += found
-    inline = strip_inline(lines, rules)
+    inline = strip_inline(kept, rules, joined if kept is lines else None)
     removed += inline.removed
     classified = classify_lines(inline.kept, rules)
     removed += classified.removed

@@ -42,12 +42,23 @@ class PageChrome:
 
 
 def strip_page_chrome(
-    lines: list[Line], title: str | None, url: str | None, rules: CleaningRules
+    lines: list[Line],
+    title: str | None,
+    url: str | None,
+    rules: CleaningRules,
+    joined: str | None = None,
 ) -> tuple[list[Line], list[Found], PageChrome]:
-    """Remove a flattened page's header, caption and trailing strip (first matching line)."""
-    if not any(line.text.endswith(m) for line in lines for m in rules.strip_end_markers) and (
-        rules.headline_echo is None
-        or rules.headline_echo.search("\n".join(line.text for line in lines)) is None
+    """Remove a flattened page's header, caption and trailing strip (first matching line).
+
+    `joined` is the lines' texts joined by newlines, when the caller has it already. The
+    lines come back as the same list object when there is nothing to remove.
+    """
+    if joined is None:
+        joined = "\n".join([line.text for line in lines])
+    # A line that ends in a marker holds it: one substring test on the whole text rules
+    # out most pages (the loop below tests the line ends themselves).
+    if not any(marker in joined for marker in rules.strip_end_markers) and (
+        rules.headline_echo is None or rules.headline_echo.search(joined) is None
     ):
         return lines, [], PageChrome()
     out = list(lines)

@@ -20,6 +20,8 @@ __all__ = [
     "KindPattern",
     "RelatedLabel",
     "RuleSet",
+    "kind_pattern",
+    "literal_prefix",
     "multiline",
     "parse_rules",
     "rule_set",
@@ -80,10 +82,92 @@ _TOP_LEVEL_KEYS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class KindPattern:
-    """A compiled pattern and the boilerplate kind of what it matches."""
+    """A compiled pattern and the boilerplate kind of what it matches.
+
+    `prefix` is the literal text every match starts with ('' when there is none) and
+    `literal` is True when the pattern is that text and nothing else: a substring test in C
+    then rules a text out (or, for a literal, in) at a fraction of a regex search's cost.
+    """
 
     kind: str
     pattern: re.Pattern[str]
+    prefix: str = ""
+    literal: bool = False
+
+    def occurs(self, text: str) -> bool:
+        """True when the pattern matches somewhere in `text` (same answer as `search`)."""
+        if self.literal:
+            return self.prefix in text
+        if self.prefix and self.prefix not in text:
+            return False
+        return self.pattern.search(text) is not None
+
+
+def kind_pattern(kind: str, pattern: re.Pattern[str]) -> KindPattern:
+    """A `KindPattern` with its literal prefix worked out."""
+    prefix, complete = literal_prefix(pattern)
+    return KindPattern(kind, pattern, prefix, complete)
+
+
+# Characters with a meaning in a pattern; a prefix scan stops at the first of them.
+_META = frozenset(".^$*+?{}[]\\|()")
+
+
+def literal_prefix(pattern: re.Pattern[str]) -> tuple[str, bool]:
+    """The literal text every match of `pattern` starts with, and whether that is the whole
+    pattern. Conservative: anything the scan does not understand ends the prefix."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or _top_level_alternation(pattern.pattern):
+        return "", False
+    source = pattern.pattern
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        step = 1
+        if char == "\\":
+            char = source[i + 1 : i + 2]
+            # `\d`, `\A`, `\1`...: classes, anchors and references, not literal characters.
+            if not char or char.isalnum():
+                return "".join(out), False
+            step = 2
+        elif char in _META:
+            return "".join(out), False
+        following = source[i + step : i + step + 1]
+        if following and following in "?*{":
+            return "".join(out), False  # the character may be absent
+        out.append(char)
+        if following == "+":
+            return "".join(out), False
+        i += step
+    return "".join(out), True
+
+
+def _top_level_alternation(source: str) -> bool:
+    """True when `source` has a `|` outside every group (its matches share no prefix)."""
+    depth = 0
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            # Skip the class; a `]` right after `[` or `[^` is a member, not its end.
+            i += 1
+            if source[i : i + 1] == "^":
+                i += 1
+            if source[i : i + 1] == "]":
+                i += 1
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def multiline(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
@@ -119,10 +203,20 @@ class RuleSet:
     def active(self, joined_lines: str) -> tuple[KindPattern, ...]:
         """The rules that match somewhere in `joined_lines` (lines joined by newlines)."""
         pairs = zip(self.rules, self.multiline, strict=True)
-        return tuple(rule for rule, anywhere in pairs if _hits(anywhere, joined_lines))
+        return tuple(rule for rule, anywhere in pairs if _hits(rule, anywhere, joined_lines))
 
 
-def _hits(pattern: re.Pattern[str], text: str) -> bool:
+# Below this length `in` is no faster than the regex engine's own prefix scan (measured on
+# 1.6 KB articles); above it, it is up to 2.5x faster on non-ASCII text.
+_GATE_CHARS = 8
+
+
+def _hits(rule: KindPattern, pattern: re.Pattern[str], text: str) -> bool:
+    if len(rule.prefix) >= _GATE_CHARS:
+        if rule.literal:
+            return rule.prefix in text
+        if rule.prefix not in text:
+            return False
     # `search` would try a `\A`-anchored pattern at every position before giving up.
     if pattern.pattern.startswith("\\A"):
         return pattern.match(text) is not None
@@ -322,7 +416,7 @@ def _kind_patterns(data: Mapping[str, object], key: str) -> tuple[KindPattern, .
         kind = _kind(entry, where)
         for index, source in enumerate(_entry_patterns(entry, where)):
             pattern = _compile(source, f"{where}.patterns[{index}]")
-            out.append(KindPattern(kind, pattern))
+            out.append(kind_pattern(kind, pattern))
     return tuple(out)
 
 
