@@ -15,7 +15,7 @@ import unicodedata
 
 import ftfy
 
-__all__ = ["looks_mojibaked", "normalize_line", "squash"]
+__all__ = ["looks_mojibaked", "normalize_line", "squash", "squash_spaces"]
 
 # UTF-8 read as cp1252/latin-1 leaves these pairs: `Ã©`, `â€™`, `Â `. A hit costs ~1 µs;
 # ftfy costs ~1.5 ms per 10 KB, so it only runs when this fires.
@@ -56,6 +56,11 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def squash_spaces(text: str) -> str:
+    """Collapse runs of ASCII spaces and strip them: the whole work on a printable line."""
+    return _SPACE_RUNS.sub(" ", text).strip()
+
+
 def normalize_line(line: str) -> str:
     """The normalised form of one line (no newlines in, none out)."""
     text = unescape_all(line) if "&" in line else line
@@ -75,7 +80,7 @@ def normalize_line(line: str) -> str:
         # Printable text holds no space but the ASCII one (NBSP, tabs and the other Unicode
         # spaces are not printable), so most lines need no work at all.
         if "  " in text or text[:1] == " " or text[-1:] == " ":
-            text = _SPACE_RUNS.sub(" ", text).strip()
+            text = squash_spaces(text)
         return text
     # str.split() splits on every Unicode space (NBSP, thin, ideographic, tab) in C.
     return " ".join(_INVISIBLE.sub("", text).split())
