@@ -67,3 +67,31 @@ def test_cues_on_corpus_phrases() -> None:
     assert cue_before('sehat," kata ') == "speech"
     assert cue_before("seperti diberitakan ") == "org"
     assert cue_before("tinggal di ") == "place"
+
+
+_VERB_FIRST = ("kata", "ujar", "ungkap", "tutur", "tegas", "imbuh", "ucap", "beber", "sanjang",
+               "menurut", "Menurut", "said")  # fmt: skip
+_NAME_FIRST = ("mengatakan", "menjelaskan", "menambahkan", "menegaskan", "mengungkapkan",
+               "said", "says")  # fmt: skip
+
+
+def test_every_speech_verb_makes_an_anchor() -> None:
+    # The substring tests that skip the scans must let every verb through, alone.
+    for verb in _VERB_FIRST:
+        assert anchor_tokens((f"itu {verb} Agus.",)) == {"Agus"}, verb
+    for verb in _NAME_FIRST:
+        assert anchor_tokens((f"Itu, Agus {verb}.",)) == {"Agus"}, verb
+
+
+def test_cue_fast_path_edges() -> None:
+    # The `... word ` fast path and the general reader agree where they meet.
+    assert cue_before("menurut pengamat ") is None  # `pengamat` needs its field after it
+    assert cue_before("pengamat politik ") == "person"
+    assert cue_before("laporan media Inggris ") == "org"
+    assert cue_before("x" * 31 + " di ") == "place"
+    assert cue_before("x" * 30 + " di ") == "place"
+    assert cue_before("tinggal\u00a0di ") == "place"
+    assert cue_before("kata Sdr. ") == "person"
+    assert cue_before("Dr. ") is None
+    assert cue_before("\u212alub ") == "org"
+    assert cue_before("di, ") is None
