@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 import lxml.etree
 import lxml.html
@@ -70,6 +70,7 @@ BLOCK_TAGS: Final = frozenset(
         "picture",
     ]
 )
+_Number = TypeVar("_Number", int, float)
 HEADING_TAGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Block kind by the tag of the block's own element (when no enclosing context overrides it).
 _KIND_BY_TAG: Final = {
@@ -132,6 +133,16 @@ class DomIndex:
     def contains(self, ancestor: int, index: int) -> bool:
         """True when element `index` lies in the subtree of element `ancestor`."""
         return ancestor <= index <= self.ends[ancestor]
+
+    def add_up(self, values: list[_Number]) -> None:
+        """Turn per-element `values` into subtree totals, in place (one reverse sweep)."""
+        parents = self.parents
+        for position in range(len(values) - 1, 0, -1):
+            value = values[position]
+            if value:  # most elements hold no text of their own; adding zero changes nothing
+                parent = parents[position]
+                if parent >= 0:
+                    values[parent] += value
 
 
 def walk(root: lxml.html.HtmlElement) -> tuple[DomIndex, list[Block]]:  # noqa: PLR0915
@@ -305,10 +316,7 @@ def resolve_noise(index: DomIndex, blocks: list[Block]) -> None:
             total += len(block.text)
     if not total:
         return
-    for position in range(len(substantial) - 1, 0, -1):
-        parent = index.parents[position]
-        if parent >= 0:
-            substantial[parent] += substantial[position]
+    index.add_up(substantial)
     vetoed = {
         position
         for position, kind in enumerate(index.noise)

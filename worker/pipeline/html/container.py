@@ -75,25 +75,21 @@ def choose_container(index: DomIndex, blocks: list[Block]) -> Choice:
     sums = [0.0] * count
     for block in blocks:
         sums[block.owner] += block_weight(block)
-    for position in range(count - 1, 0, -1):
-        parent = index.parents[position]
-        if parent >= 0:
-            sums[parent] += sums[position]
-    best = 0
-    for position in range(count):
-        if sums[position] >= sums[best]:
-            best = position
+    index.add_up(sums)
+    # The last element with the highest sum (sums are never NaN): ties go to the smaller one.
+    best = count - 1 - sums[::-1].index(max(sums)) if sums else 0
     if sums[best] <= 0:
         # Nothing on the page looks like prose (all short lines, or all boilerplate): take the
         # whole page and let the block filters decide, rather than one arbitrary element.
         best = 0
     best = _first_of_several_articles(index, sums, best)
-    end = index.ends[best]
-    rival = 0.0
-    for position in range(count):
-        # Disjoint from the container: neither inside it nor one of its ancestors.
-        if (position < best and index.ends[position] < best) or position > end:
-            rival = max(rival, sums[position])
+    ends = index.ends
+    end = ends[best]
+    # Disjoint from the container: after its subtree, or before it and not an ancestor.
+    rival = max(0.0, max(sums[end + 1 :], default=0.0))
+    for position in range(best):
+        if ends[position] < best and sums[position] > rival:
+            rival = sums[position]
     inside = outside = 0
     for block in blocks:
         if is_substantial(block):
