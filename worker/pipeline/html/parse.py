@@ -101,24 +101,31 @@ def _has_long_tag(data: bytes) -> bool:
     and such a run holds a whole aligned `_BLOCK` without brackets. So look for those blocks
     (two memchr calls each; on ordinary markup the first bracket is a few bytes in) and try
     the probe only at the bracket that opens each one's run. Runs after a '>' (scripts, long
-    texts) are skipped as a whole. Linear, and ~20x cheaper than a search over all tags.
+    texts) are skipped as a whole. Linear: the backward searches stop at the previous run's
+    end, and the forward ones resume where they stopped.
     """
     find, rfind = data.find, data.rfind
     size = len(data)
     start = 0
+    floor = 0  # the previous run's closing bracket: no later run opens before it
+    next_lt = next_gt = 0  # the next '<' and '>' at or after `floor` (-1: there is none)
     while start + _BLOCK <= size:
         end = start + _BLOCK
         if find(b"<", start, end) >= 0 or find(b">", start, end) >= 0:
             start = end
             continue
-        opener = max(rfind(b"<", 0, start), rfind(b">", 0, start))
+        opener = max(rfind(b"<", floor, start), rfind(b">", floor, start))
         if opener >= 0 and data[opener] == ord("<") and _LONG_TAG_PROBE.match(data, opener):
             return True
         # Every block up to the run's closing bracket belongs to the same run.
-        closers = [at for at in (find(b"<", end), find(b">", end)) if at >= 0]
-        if not closers:
+        if 0 <= next_lt < end:
+            next_lt = find(b"<", end)
+        if 0 <= next_gt < end:
+            next_gt = find(b">", end)
+        if next_lt < 0 and next_gt < 0:
             return False
-        start = (min(closers) // _BLOCK + 1) * _BLOCK
+        floor = next_gt if next_lt < 0 else next_lt if next_gt < 0 else min(next_lt, next_gt)
+        start = (floor // _BLOCK + 1) * _BLOCK
     return False
 
 
