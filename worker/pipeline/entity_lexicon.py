@@ -58,6 +58,13 @@ NAME_LINKS: Final = frozenset(("bin", "binti", "van", "von", "de", "der", "al", 
 _NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 
 
+# Memos of pure functions of a word or name (news repeats them all day); each is emptied
+# when it holds MEMO_LIMIT entries, so that a long-running worker stays bounded.
+MEMO_LIMIT: Final = 50_000
+_ALNUM_MEMO: dict[str, str] = {}
+_TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
+
+
 @dataclass(slots=True)
 class Candidate:
     """One entity as collected so far: kind, first written form, mentions, aliases."""
@@ -72,7 +79,12 @@ class Candidate:
     words: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.alnum = _NOT_ALNUM_RE.sub("", self.text.casefold())
+        alnum = _ALNUM_MEMO.get(self.text)
+        if alnum is None:
+            if len(_ALNUM_MEMO) >= MEMO_LIMIT:
+                _ALNUM_MEMO.clear()
+            alnum = _ALNUM_MEMO[self.text] = _NOT_ALNUM_RE.sub("", self.text.casefold())
+        self.alnum = alnum
         self.words = self.text.split()
 
 
@@ -92,12 +104,6 @@ def is_plain(token: str, folded: str | None = None) -> bool:
         and (fold(token) if folded is None else folded) not in NOT_PLAIN
         and (token.isalpha() or not any(ch.isdigit() for ch in token))
     )
-
-
-# Memo of `token_info`: news text repeats the same capitalised words all day, and the
-# lookups are pure; emptied when full so that a long-running worker stays bounded.
-_TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
-MEMO_LIMIT: Final = 50_000
 
 
 def token_info(token: str) -> tuple[str, bool, bool]:

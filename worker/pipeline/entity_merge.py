@@ -6,6 +6,7 @@ from worker.pipeline.entity_lexicon import (
     ADMIN_HEADS,
     HEADS,
     LOC_HEADS,
+    MEMO_LIMIT,
     ORG_HEADS,
     PLACE_ALIASES,
     PLACES,
@@ -17,7 +18,9 @@ from worker.pipeline.entity_spans import Reader
 
 # A short form's words with place aliases written out (`Sumut` -> `Sumatera Utara`),
 # joined, and the indices of its acronyms.
-_Parts = tuple[str, list[str], list[int]]
+_Parts = tuple[str, tuple[str, ...], tuple[int, ...]]
+# Memo of `_abbreviation_parts` by the short form's text (pure; emptied when full).
+_PARTS_MEMO: dict[str, _Parts | None] = {}
 
 
 def merge(reader: Reader) -> dict[str, str]:
@@ -117,11 +120,20 @@ def _is_short_form(short: Candidate, full: Candidate, parts: _Parts | None) -> b
 def _abbreviation_parts(short: Candidate) -> _Parts | None:
     """What `_abbreviates` compares for `short`, or None when it cannot hold: neither a
     place alias nor an acronym (the words alone are shorter than any full form)."""
-    tokens = [PLACE_ALIASES.get(token_info(t)[0], t) for t in short.words]
-    acronyms = [index for index, token in enumerate(tokens) if token_info(token)[1]]
-    if not acronyms and tokens == short.words:
-        return None
-    return " ".join(tokens), tokens, acronyms
+    text = short.text
+    if text in _PARTS_MEMO:
+        return _PARTS_MEMO[text]
+    if len(_PARTS_MEMO) >= MEMO_LIMIT:
+        _PARTS_MEMO.clear()
+    tokens = tuple(PLACE_ALIASES.get(token_info(t)[0], t) for t in short.words)
+    acronyms = tuple(index for index, token in enumerate(tokens) if token_info(token)[1])
+    parts = (
+        None
+        if not acronyms and list(tokens) == short.words
+        else (" ".join(tokens), tokens, acronyms)
+    )
+    _PARTS_MEMO[text] = parts
+    return parts
 
 
 def _abbreviates(parts: _Parts, full: Candidate) -> bool:
@@ -133,7 +145,7 @@ def _abbreviates(parts: _Parts, full: Candidate) -> bool:
         return True
     long_tokens = full.words
     for index in acronyms:
-        head, tail = tokens[:index], tokens[index + 1 :]
+        head, tail = list(tokens[:index]), list(tokens[index + 1 :])
         middle = long_tokens[len(head) : len(long_tokens) - len(tail)]
         if long_tokens[: len(head)] != head or (tail and long_tokens[-len(tail) :] != tail):
             continue

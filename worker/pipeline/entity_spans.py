@@ -30,7 +30,14 @@ from worker.pipeline.entity_lexicon import (
     place_length,
     token_info,
 )
-from worker.pipeline.entity_words import SpanWords, emitted, hyphen_head, span_words
+from worker.pipeline.entity_words import (
+    SPAN_MEMO,
+    Lone,
+    SpanWords,
+    emitted,
+    hyphen_head,
+    span_words,
+)
 
 _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|binti|al|&) )*"
                              rf"{TOKEN})*")  # fmt: skip
@@ -60,33 +67,16 @@ class Reader:
     alias_of: str | None = None  # set while reading the span after `atau`/`alias`
     alias_end: int = 0
 
-    def add(self, kind: Kind, text: str, where: tuple[int, int], *, cued: bool, speaks: bool,
-            key: str) -> str:  # fmt: skip
-        """Count a mention of `text` (`key`: its casefold); return the candidate's key."""
-        redirect = self.redirect
-        if self.alias_of is not None and self.alias_of != key:
-            redirect[key] = self.alias_of
-        key = redirect.get(key, key)
-        self.order += 1
-        candidate = self.found.get(key)
-        if candidate is None:
-            candidate = self.found[key] = Candidate(kind, text, self.order)
-        candidate.count += 1
-        candidate.cued |= cued
-        if candidate.kind == "person" and where[0] >= 0:
-            self.mentions.append((where[0], where[1], key, speaks))
-        return key
-
     def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
         for match in _SPAN_RE.finditer(text):
             start, end = match.span()
             span = match.group()
             if self.alias_of is not None and start > self.alias_end:
                 self.alias_of = None
-            words = span_words(span)
+            words = SPAN_MEMO.get(span) or span_words(span)
             i = words.start
             if words.lone is not None:
-                last = self._lone(words, paragraph, (start, end), text, title=title)
+                last = self._lone(words.lone, paragraph, start, end, text, title=title)
             elif i == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             else:
@@ -117,45 +107,59 @@ class Reader:
             if alias is not None and last is not None:
                 self.alias_of, self.alias_end = last, alias.end()
 
-    def emit(self, kind: Kind, entity: tuple[str, str] | None, where: tuple[int, int], *,
-             cued: bool = True, speaks: bool = False) -> str | None:  # fmt: skip
-        """Add `entity` (`emitted` of a segment) unless it is none or suppressed."""
-        if entity is None or entity[1] in self.suppressed:
+    def emit(self, kind: Kind, entity: tuple[str, str] | None, paragraph: int, position: int,
+             *, cued: bool = True, speaks: bool = False) -> str | None:  # fmt: skip
+        """Count a mention of `entity` (`emitted` of a segment: text and key) unless it is
+        none or suppressed; return the key of its candidate. `paragraph` -1: the title."""
+        if entity is None:
             return None
-        return self.add(kind, entity[0], where, cued=cued, speaks=speaks, key=entity[1])
+        text, key = entity
+        if key in self.suppressed:
+            return None
+        redirect = self.redirect
+        if self.alias_of is not None and self.alias_of != key:
+            redirect[key] = self.alias_of
+        key = redirect.get(key, key)
+        self.order += 1
+        candidate = self.found.get(key)
+        if candidate is None:
+            candidate = self.found[key] = Candidate(kind, text, self.order)
+        candidate.count += 1
+        if cued:
+            candidate.cued = True
+        if candidate.kind == "person" and paragraph >= 0:
+            self.mentions.append((paragraph, position, key, speaks))
+        return key
 
-    def _lone(self, words: SpanWords, paragraph: int, bounds: tuple[int, int], text: str, *,
+    def _lone(self, lone: Lone, paragraph: int, start: int, end: int, text: str, *,
               title: bool) -> str | None:  # fmt: skip
-        """What `_Parse.run` does with a span of one word (`words.lone`), without the parse."""
-        lone = words.lone
-        assert lone is not None
-        start, end = bounds
+        """What `_Parse.run` does with a span of one word, without the parse: `lone` says
+        what the word is, the text around the span (`start`, `end`) the rest."""
         if title:
             if lone.title_kind:
-                return self.emit(lone.title_kind, lone.entity, (-1, 0))
+                return self.emit(lone.title_kind, lone.entity, -1, 0)
             return None
-        where = (paragraph, start + words.pairs[0][1])
         context = cue_before(text[start - 40 if start > 40 else 0 : start])
         kind = lone.kind
         if context == "org":
-            return self.emit("organization", lone.entity, where)  # `dilansir Channel`
+            return self.emit("organization", lone.entity, paragraph, start)  # `dilansir Channel`
         if kind == "location":
-            return self.emit("location", lone.entity, where)
+            return self.emit("location", lone.entity, paragraph, start)
         if kind == "organization":
-            return self.emit("organization", lone.entity, where)
+            return self.emit("organization", lone.entity, paragraph, start)
         if kind == "acronym":
             # A short unknown acronym after a title is a person's initials (`Aipda PS`).
             if context in {"speech", "person"}:
                 return None
-            return self.emit("organization", lone.entity, where)
+            return self.emit("organization", lone.entity, paragraph, start)
         if kind == "plain":
             limit = end + _AFTER_CHARS
             speaks = context == "speech" or bool(_SPEECH_AFTER_RE.match(text, end, limit))
             aged = bool(_AGE_AFTER_RE.match(text, end, limit))
             if context == "person" or speaks or aged or lone.name_token in self.anchors:
-                return self.emit("person", lone.name, where, speaks=speaks or aged)
+                return self.emit("person", lone.name, paragraph, start, speaks=speaks or aged)
             if context == "place":
-                return self.emit("location", lone.name, where)
+                return self.emit("location", lone.name, paragraph, start)
         return None
 
     def _abbreviation(self, abbr: str, last: str | None) -> None:
@@ -202,8 +206,11 @@ class _Parse:
         pairs = self.pairs
         token, position = pairs[end - 1]
         entity = emitted(self.span[pairs[start][1] : position + len(token)])
-        where = (self.paragraph, self.offset + pairs[start][1]) if not self.title else (-1, 0)
-        key = self.reader.emit(kind, entity, where, cued=cued, speaks=speaks)
+        if self.title:
+            key = self.reader.emit(kind, entity, -1, 0, cued=cued, speaks=speaks)
+        else:
+            position = self.offset + pairs[start][1]
+            key = self.reader.emit(kind, entity, self.paragraph, position, cued=cued, speaks=speaks)
         if key is not None:
             self.last = key
 

@@ -26,7 +26,7 @@ from worker.pipeline.entity_lexicon import (
     token_info,
 )
 
-__all__ = ["Lone", "SpanWords", "emitted", "hyphen_head", "span_words"]
+__all__ = ["SPAN_MEMO", "Lone", "SpanWords", "emitted", "hyphen_head", "span_words"]
 
 # Stopwords that are not titles or heads: a span that is one of them (and nothing else) is
 # a capitalised function word; the parser would strip it and find nothing.
@@ -64,17 +64,18 @@ class SpanWords:
     lone: Lone | None  # for a span of one token read from the start
 
 
-_MEMO: dict[str, SpanWords] = {}
+# The memo of `span_words`; the span reader looks spans up in it first (a call less).
+SPAN_MEMO: dict[str, SpanWords] = {}
 _NOTHING: Final = SpanWords((), (), (), (), (), 0, None)
 
 
 def span_words(span: str) -> SpanWords:
     """Tokens of a span and their word tests, memoised."""
-    words = _MEMO.get(span)
+    words = SPAN_MEMO.get(span)
     if words is not None:
         return words
-    if len(_MEMO) >= MEMO_LIMIT:
-        _MEMO.clear()
+    if len(SPAN_MEMO) >= MEMO_LIMIT:
+        SPAN_MEMO.clear()
     if (
         span.isalpha()
         and span.casefold() in _FUNCTION_WORDS
@@ -94,7 +95,7 @@ def span_words(span: str) -> SpanWords:
         plain = tuple(info[2] for info in infos)
         lone = _lone(tokens[0], folded[0], acronym[0], plain[0]) if len(tokens) == 1 else None
         words = SpanWords(pairs, tokens, folded, acronym, plain, i, lone if i == 0 else None)
-    _MEMO[span] = words
+    SPAN_MEMO[span] = words
     return words
 
 
