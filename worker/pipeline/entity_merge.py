@@ -28,6 +28,7 @@ def merge(reader: Reader) -> dict[str, str]:
     found = reader.found
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
+    table = [(k, c, c.alnum, len(c.text), c.words, c.kind) for k, c in items]
     for key, short in items:
         # Cheap necessary conditions first (see `_is_short_form`): the same letters, or a
         # longer full form that has the short form's first word or that it may abbreviate.
@@ -36,15 +37,15 @@ def merge(reader: Reader) -> dict[str, str]:
         parts = _abbreviation_parts(short) if kind != "person" else None
         targets = [
             k
-            for k, full in items
+            for k, full, full_alnum, full_size, full_words, full_kind in table
             if (
-                full.alnum == alnum
+                full_alnum == alnum
                 or (
-                    len(full.text) > size
+                    full_size > size
                     and (
                         first is None
-                        or first in full.words
-                        or (parts is not None and full.kind == kind)
+                        or first in full_words
+                        or (parts is not None and full_kind == kind)
                     )
                 )
             )
@@ -161,11 +162,12 @@ def count_mentions(candidate: Candidate, body: str, title: str | None) -> int:
     Longer names are counted first and their matches claimed, so `Putin` inside `Vladimir
     Putin` is one mention. `str.find` beats compiling a regex per entity by ~20x.
     """
+    texts = (body, title) if title else (body,)
     total = 0
     if not candidate.aliases:
         # One name: its matches never overlap, so none needs to be claimed.
         name, size = candidate.text, len(candidate.text)
-        for text in (body, title or ""):
+        for text in texts:
             start = text.find(name)
             while start >= 0:
                 end = start + size
@@ -175,17 +177,20 @@ def count_mentions(candidate: Candidate, body: str, title: str | None) -> int:
                     total += 1
                 start = text.find(name, end)
         return total
-    for text in (body, title or ""):
-        claimed: list[tuple[int, int]] = []
-        for name in sorted({candidate.text, *candidate.aliases}, key=len, reverse=True):
+    names = sorted({candidate.text, *candidate.aliases}, key=len, reverse=True)
+    for text in texts:
+        claimed = bytearray(len(text))  # 1 inside a mention already counted
+        for name in names:
+            size = len(name)
             start = text.find(name)
             while start >= 0:
-                end = start + len(name)
-                bounded = (start == 0 or not text[start - 1].isalnum()) and (
-                    end == len(text) or not text[end].isalnum()
-                )
-                if bounded and not any(a <= start < b for a, b in claimed):
-                    claimed.append((start, end))
+                end = start + size
+                if (
+                    not claimed[start]
+                    and (start == 0 or not text[start - 1].isalnum())
+                    and (end == len(text) or not text[end].isalnum())
+                ):
+                    claimed[start:end] = b"\x01" * size
+                    total += 1
                 start = text.find(name, end)
-        total += len(claimed)
     return total
