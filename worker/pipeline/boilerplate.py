@@ -205,33 +205,41 @@ def inline_label_span(rest: str) -> int:
 def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
     """Remove whole boilerplate lines; collect syndication credits on the way."""
     result = LineResult()
+    kept = result.kept
+    if rules.line_union is None or rules.line_which is None:
+        kept.extend(lines)
+        return result
+    fullmatch = rules.line_union.fullmatch
+    # The rules hold the credit lines, then the labels, then the line rules (the order
+    # the steps are tried in): the pattern a line matches first tells which step removes it.
+    labels_from = len(rules.syndication)
+    rules_from = labels_from + len(rules.related_labels)
     cut = False  # a removed line ends the paragraph before the next kept line
     i = 0
     while i < len(lines):
         line = lines[i]
-        if (
-            len(line.text) > _MAX_RULE_LINE_CHARS
-            or rules.line_union is None
-            or rules.line_union.fullmatch(line.text) is None
-        ):
+        text = line.text
+        # Whole-line rules describe short chrome; longer lines are body (and skip the regex).
+        if len(text) > _MAX_RULE_LINE_CHARS or fullmatch(text) is None:
             # An ordinary body line: no whole-line rule can match it.
-            result.kept.append(line.with_text(line.text, new_paragraph=True) if cut else line)
+            kept.append(line.with_text(text, new_paragraph=True) if cut else line)
             cut = False
             i += 1
             continue
-        consumed = _syndication(lines, i, rules, result) or _related(lines, i, rules, result)
-        if consumed:
-            i += consumed
-            cut = True
-            continue
-        kind = rules.line_rules.kind_of(line.text)
-        if kind is not None:
-            result.removed.append((line.order, Removed(kind, line.shown())))
-            cut = True
+        m = rules.line_which.fullmatch(text)
+        # The same alternation as `line_union`, which matched: one of its groups did.
+        assert m is not None
+        assert m.lastindex is not None
+        branch = rules.line_branches[m.lastindex]
+        if branch < labels_from:
+            i += _syndication(lines, i, rules, result)
+        elif branch < rules_from:
+            i += _related(lines, i, rules, result)
         else:
-            result.kept.append(line.with_text(line.text, new_paragraph=True) if cut else line)
-            cut = False
-        i += 1
+            kind = rules.line_rules.rules[branch - rules_from].kind
+            result.removed.append((line.order, Removed(kind, line.shown())))
+            i += 1
+        cut = True
     return result
 
 

@@ -9,7 +9,7 @@ rejects a bad file with a `ConfigError` that names the offending key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from worker.errors import ConfigError
@@ -180,6 +180,10 @@ def multiline(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[str], ...
     return tuple(re.compile(p.pattern, p.flags | re.MULTILINE) for p in patterns)
 
 
+#: A compiled pattern's `search` or `match`, bound.
+_Probe = Callable[[str], "re.Match[str] | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """Kind patterns plus their union, so that a line no rule matches costs one regex call."""
@@ -188,6 +192,9 @@ class RuleSet:
     union: re.Pattern[str] | None = None
     #: `rules`' patterns compiled with `re.MULTILINE`, in the same order (see `multiline`).
     multiline: tuple[re.Pattern[str], ...] = ()
+    #: Per rule, how `active` tests it: a literal prefix to look for first ('' for none) and
+    #: the whole-text regex call (None when the prefix test alone decides).
+    probes: tuple[tuple[KindPattern, str, _Probe | None], ...] = ()
 
     def kind_of(self, text: str, *, full: bool = True) -> str | None:
         """Kind of the first rule matching `text` (whole text when `full`), else None."""
@@ -202,8 +209,13 @@ class RuleSet:
 
     def active(self, joined_lines: str) -> tuple[KindPattern, ...]:
         """The rules that match somewhere in `joined_lines` (lines joined by newlines)."""
-        pairs = zip(self.rules, self.multiline, strict=True)
-        return tuple(rule for rule, anywhere in pairs if _hits(rule, anywhere, joined_lines))
+        out: list[KindPattern] = []
+        for rule, gate, probe in self.probes:
+            if gate and gate not in joined_lines:
+                continue
+            if probe is None or probe(joined_lines) is not None:
+                out.append(rule)
+        return tuple(out)
 
 
 # Below this length `in` is no faster than the regex engine's own prefix scan (measured on
@@ -211,16 +223,14 @@ class RuleSet:
 _GATE_CHARS = 8
 
 
-def _hits(rule: KindPattern, pattern: re.Pattern[str], text: str) -> bool:
-    if len(rule.prefix) >= _GATE_CHARS:
-        if rule.literal:
-            return rule.prefix in text
-        if rule.prefix not in text:
-            return False
+def _probe(rule: KindPattern, anywhere: re.Pattern[str]) -> tuple[KindPattern, str, _Probe | None]:
+    gate = rule.prefix if len(rule.prefix) >= _GATE_CHARS else ""
+    if gate and rule.literal:
+        return rule, gate, None
     # `search` would try a `\A`-anchored pattern at every position before giving up.
-    if pattern.pattern.startswith("\\A"):
-        return pattern.match(text) is not None
-    return pattern.search(text) is not None
+    if anywhere.pattern.startswith("\\A"):
+        return rule, gate, anywhere.match
+    return rule, gate, anywhere.search
 
 
 def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
@@ -228,7 +238,9 @@ def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
     if not rules:
         return RuleSet()
     union = "|".join(f"(?:{_without_names(r.pattern.pattern)})" for r in rules)
-    return RuleSet(rules, re.compile(union), multiline([r.pattern for r in rules]))
+    anywhere = multiline([r.pattern for r in rules])
+    probes = tuple(_probe(r, m) for r, m in zip(rules, anywhere, strict=True))
+    return RuleSet(rules, re.compile(union), anywhere, probes)
 
 
 def _without_names(source: str) -> str:
@@ -267,8 +279,14 @@ class CleaningRules:
         strip_end_markers: phrases that close a trailing strip of related headlines.
         paragraph_joins: glue sequences a spider put between paragraphs (Merdeka `.,`).
         dateline: the dateline grammar compiled with `dateline_publishers`.
-        line_union: every whole-line pattern (line rules, labels, credit lines) in one regex,
-            so that an ordinary body line costs a single failed match.
+        line_union: every whole-line pattern (credit lines, labels, line rules, in the order
+            `classify_lines` tries them) in one regex, so that an ordinary body line costs
+            a single failed match.
+        line_which: `line_union` with each pattern in a group of its own, so that one match
+            tells the first pattern a boilerplate line matches (groups cost the regex
+            engine its quick skip of branches, so it only runs on lines `line_union` took).
+        line_branches: for each group number of `line_which`, the position of the pattern
+            whose group it is in that order (-1 for groups inside a pattern).
         joins_multiline: `paragraph_joins` compiled with `re.MULTILINE` (see `multiline`).
     """
 
@@ -290,6 +308,8 @@ class CleaningRules:
     paragraph_joins: tuple[re.Pattern[str], ...] = ()
     dateline: re.Pattern[str] = field(default_factory=lambda: compile_dateline(()))
     line_union: re.Pattern[str] | None = None
+    line_which: re.Pattern[str] | None = None
+    line_branches: tuple[int, ...] = ()
     joins_multiline: tuple[re.Pattern[str], ...] = ()
 
     def masthead(self, key: str) -> str | None:
@@ -322,10 +342,11 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
     inline_labels = rule_set(_kind_patterns(data, "inline_labels"))
     joins = _patterns(data, "paragraph_joins")
     whole_line = (
-        *(r.pattern for r in line_rules.rules),
-        *(r.pattern for r in related),
         *syndication,
+        *(r.pattern for r in related),
+        *(r.pattern for r in line_rules.rules),
     )
+    line_which, line_branches = _grouped_union(whole_line)
     return CleaningRules(
         line_rules=line_rules,
         lead_rules=rule_set(_kind_patterns(data, "lead_rules")),
@@ -347,6 +368,8 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
         paragraph_joins=joins,
         dateline=compile_dateline(publishers),
         line_union=_union(whole_line),
+        line_which=line_which,
+        line_branches=line_branches,
         joins_multiline=multiline(joins),
     )
 
@@ -362,6 +385,24 @@ def _union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{_without_names(p.pattern)})" for p in patterns))
+
+
+def _grouped_union(
+    patterns: tuple[re.Pattern[str], ...],
+) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
+    """`(p0)|(p1)|...` and, per group number, the pattern it belongs to (see `line_branches`).
+
+    An alternation tries its branches in order, so a match goes through the first pattern
+    that matches; its group is the last one the match closes (`Match.lastindex`).
+    """
+    if not patterns:
+        return None, ()
+    sources = [_without_names(p.pattern) for p in patterns]
+    branches = [-1]  # group 0 is the whole match
+    for position, source in enumerate(sources):
+        branches.append(position)
+        branches.extend([-1] * re.compile(source).groups)
+    return re.compile("|".join(f"({source})" for source in sources)), tuple(branches)
 
 
 def _compile(value: object, where: str) -> re.Pattern[str]:
