@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from worker.pipeline.boilerplate import Found
-from worker.pipeline.lines import FUNCTION_WORDS, Line, headline_shaped
+from worker.pipeline.lines import FUNCTION_WORDS, HEADLINE_MAX_CHARS, Line, headline_shaped
 from worker.pipeline.model import Removed
 from worker.pipeline.paragraphs import join_text
 from worker.pipeline.rules import CleaningRules, KindPattern
@@ -43,16 +43,20 @@ def filter_paragraphs(
     groups: list[list[Line]], rules: CleaningRules, captions: list[str]
 ) -> tuple[list[Paragraph], list[Found]]:
     """Drop boilerplate paragraphs; `captions` are caption texts removed before the lead."""
-    paragraphs: list[Paragraph] = [(join_text(g), g) for g in groups]
+    paragraphs: list[Paragraph] = [(g[0].text if len(g) == 1 else join_text(g), g) for g in groups]
     kept: list[Paragraph] = []
     found: list[Found] = []
     seen: set[str] = set()
     caption_keys = {c.casefold() for c in captions if c}
     # Block rules run only if one of them hits the short paragraphs somewhere at all.
-    short = "\n".join(t.lower() for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS)
+    short = "\n".join([t.lower() for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS])
     block_rules = rules.block_rules.active(short) if short else ()
     for index, (text, group) in enumerate(paragraphs):
-        kind = _paragraph_kind(text, index, paragraphs, block_rules, caption_keys)
+        kind = None
+        # Without block rules and captions, only a short one-line block can be boilerplate
+        # (a bare headline): most paragraphs skip the tests.
+        if block_rules or caption_keys or (len(group) == 1 and len(text) <= HEADLINE_MAX_CHARS):
+            kind = _paragraph_kind(text, index, paragraphs, block_rules, caption_keys)
         if kind is None and len(text) >= _MIN_DUPLICATE_CHARS:
             kind = "scraper_duplicate" if text in seen else None
             seen.add(text)

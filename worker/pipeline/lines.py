@@ -15,6 +15,7 @@ from worker.pipeline.normalize import looks_mojibaked, normalize_line, squash_sp
 
 __all__ = [
     "FUNCTION_WORDS",
+    "HEADLINE_MAX_CHARS",
     "Line",
     "ends_sentence",
     "headline_shaped",
@@ -190,6 +191,8 @@ FUNCTION_WORDS = frozenset(
     }
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+#: No longer line is `headline_shaped`.
+HEADLINE_MAX_CHARS = 220
 
 
 def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bool:
@@ -198,7 +201,7 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     `!` and `?` may end a headline (`..., Kenapa?`); `.`, `,`, `;` and `:` may not.
     At least 60 % of the longer words must be capitalised (function words are ignored).
     """
-    if not text or len(text) > 220:
+    if not text or len(text) > HEADLINE_MAX_CHARS:
         return False
     stripped = text.strip().rstrip(_CLOSERS)
     if not stripped or stripped[-1] in ".,;:…":
