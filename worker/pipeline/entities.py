@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from worker.pipeline.entity_context import anchor_tokens
-from worker.pipeline.entity_lexicon import Candidate, Kind
+from worker.pipeline.entity_lexicon import MEMO_LIMIT, Candidate, Kind
 from worker.pipeline.entity_merge import count_mentions, merge
 from worker.pipeline.entity_spans import Reader
 from worker.pipeline.model import Entities, Entity
@@ -73,22 +73,40 @@ def find_entities(title: str | None, paragraphs: tuple[str, ...]) -> EntityAnaly
             continue
         candidate.count = max(count_mentions(candidate, body, title), 1)
         by_kind[candidate.kind].append(candidate)
-    mentions = tuple(
-        Mention(p, s, s + len(reader.found[k].text), reader.found[canonical.get(k, k)].text, sp)
-        for p, s, k, sp in reader.mentions
-        if reader.found[canonical.get(k, k)].kind == "person"
-    )
+    found = reader.found
+    mentions = []
+    for index, start, key, speaks in reader.mentions:
+        named = found[canonical.get(key, key)]
+        if named.kind == "person":
+            end = start + len(found[key].text)
+            mentions.append(Mention(index, start, end, named.text, speaks))
     return EntityAnalysis(
         entities=Entities(
             person=_ranked(by_kind["person"]),
             location=_ranked(by_kind["location"]),
             organization=_ranked(by_kind["organization"]),
         ),
-        person_mentions=mentions,
+        person_mentions=tuple(mentions),
     )
 
 
 def _ranked(candidates: list[Candidate]) -> tuple[Entity, ...]:
     """The MAX_PER_TYPE most mentioned, earlier first among equals."""
+    if not candidates:
+        return ()
     ordered = sorted(candidates, key=lambda c: (-c.count, c.first))
-    return tuple(Entity(text=c.text, count=c.count) for c in ordered[:MAX_PER_TYPE])
+    return tuple(_entity(c.text, c.count) for c in ordered[:MAX_PER_TYPE])
+
+
+# Entities are immutable and the same names and counts recur across articles: one
+# instance each (bounded), as building a frozen dataclass costs a call per field.
+_ENTITY_MEMO: dict[tuple[str, int], Entity] = {}
+
+
+def _entity(text: str, count: int) -> Entity:
+    entity = _ENTITY_MEMO.get((text, count))
+    if entity is None:
+        if len(_ENTITY_MEMO) >= MEMO_LIMIT:
+            _ENTITY_MEMO.clear()
+        entity = _ENTITY_MEMO[text, count] = Entity(text=text, count=count)
+    return entity
