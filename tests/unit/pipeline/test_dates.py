@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.pipeline.dates import parse_date, published_date
+from worker.pipeline.dates import (
+    _ATTRIBUTION_RE,
+    _FUTURE_OR_PAST_RE,
+    _SENTENCE_END_RE,
+    _STAMP_RE,
+    _STAMP_SCAN_RE,
+    _context_score,
+    _search_words,
+    parse_date,
+    published_date,
+)
 from worker.pipeline.model import Removed
 
 
@@ -102,3 +114,66 @@ def test_parse_date_forms(text: str, expected: str | None) -> None:
 def test_parse_date_never_raises_and_returns_iso(text: str) -> None:
     found = parse_date(text)
     assert found is None or (len(found) >= 10 and found[4] == "-" and found[7] == "-")
+
+
+def test_lower_casing_keeps_what_the_word_searches_see() -> None:
+    # `_aligned_lower` relies on these properties of str.lower for every character.
+    ascii_letter_ci = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        lowered = char.lower()
+        if code == 0x130:
+            assert len(lowered) == 2
+            continue
+        assert len(lowered) == 1
+        assert (char.isalnum() or char == "_") == (lowered.isalnum() or lowered == "_")
+        assert char.isspace() == lowered.isspace()
+        if not char.isascii() and ascii_letter_ci.fullmatch(char):
+            assert char in "ıſ\u212a"
+        if not char.isascii() and lowered.isascii():
+            assert char == "\u212a"
+            assert ascii_letter_ci.fullmatch(char)
+
+
+def _reference_score(paragraph: str, start: int, end: int) -> int:
+    """The context score with the IGNORECASE regexes only."""
+    sentence_start = 0
+    for boundary in _SENTENCE_END_RE.finditer(paragraph, 0, start):
+        sentence_start = boundary.end()
+    following = _SENTENCE_END_RE.search(paragraph, end)
+    before = paragraph[sentence_start:start]
+    after = paragraph[end : following.start() if following else len(paragraph)]
+    score = 2 if _ATTRIBUTION_RE.search(before) or _ATTRIBUTION_RE.search(after[:40]) else 0
+    if _FUTURE_OR_PAST_RE.search(before[-80:]) or _FUTURE_OR_PAST_RE.match(after.lstrip()):
+        score -= 2
+    return score
+
+
+_CONTEXT_PIECES = st.sampled_from(
+    [
+        *("kata", "Kata", "KATA", "katanya", "dikatakan", "said", "akan", "Sebelumnya"),
+        *("kala itu", "saat  itu", "lalu", " ", ". ", "! ", '"', "\u201d", "_", "1", "x"),
+        *("\u0130", "ı", "ſ", "\u212a", "é", "\n", "ſaid", "Kİta", "ditemuı", "ak\u212aan"),
+    ]
+)
+
+
+@given(
+    st.lists(_CONTEXT_PIECES, max_size=20).map("".join),
+    st.lists(_CONTEXT_PIECES, max_size=20).map("".join),
+)
+def test_context_score_matches_the_ignorecase_regexes(before: str, after: str) -> None:
+    paragraph = f"{before}Selasa (10/6/2025){after}"
+    start, end = len(before), len(before) + len("Selasa (10/6/2025)")
+    assert _context_score(paragraph, start, end) == _reference_score(paragraph, start, end)
+
+
+@given(st.lists(_CONTEXT_PIECES, max_size=12).map("".join))
+def test_stamp_search_matches_the_ignorecase_regex(prefix: str) -> None:
+    for stamp in ("Published on ", "diterbitkan: ", "TAYANG", "posted  on:"):
+        text = f"{prefix}{stamp}17/2/2026"
+        fast = _search_words(_STAMP_RE, _STAMP_SCAN_RE, text)
+        slow = _STAMP_RE.search(text)
+        assert (fast and fast.span()) == (slow and slow.span())
