@@ -85,7 +85,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     lines, found = strip_signoff_tail(classified.kept, removed, text.count("\n") + 1, rules)
     removed += found
 
-    match = find_dateline(lines, rules.dateline)
+    match = find_dateline(lines, rules.dateline, rules.dateline_space_runs)
     captions: list[str] = []
     echoed_title: str | None = None
     crumb_title: str | None = None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from worker.errors import ConfigError
-from worker.pipeline.dateline import compile_dateline
+from worker.pipeline.dateline import compile_dateline, max_space_runs
 
 __all__ = [
     "CleaningRules",
@@ -279,6 +279,8 @@ class CleaningRules:
         strip_end_markers: phrases that close a trailing strip of related headlines.
         paragraph_joins: glue sequences a spider put between paragraphs (Merdeka `.,`).
         dateline: the dateline grammar compiled with `dateline_publishers`.
+        dateline_space_runs: the most whitespace runs before a dateline's dash (see
+            `worker.pipeline.dateline.max_space_runs`).
         line_union: every whole-line pattern (credit lines, labels, line rules, in the order
             `classify_lines` tries them) in one regex, so that an ordinary body line costs
             a single failed match.
@@ -307,6 +309,7 @@ class CleaningRules:
     strip_end_markers: tuple[str, ...] = ()
     paragraph_joins: tuple[re.Pattern[str], ...] = ()
     dateline: re.Pattern[str] = field(default_factory=lambda: compile_dateline(()))
+    dateline_space_runs: int = field(default_factory=lambda: max_space_runs(()))
     line_union: re.Pattern[str] | None = None
     line_which: re.Pattern[str] | None = None
     line_branches: tuple[int, ...] = ()
@@ -367,6 +370,7 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
         strip_end_markers=_strings(data, "strip_end_markers"),
         paragraph_joins=joins,
         dateline=compile_dateline(publishers),
+        dateline_space_runs=max_space_runs(publishers),
         line_union=_union(whole_line),
         line_which=line_which,
         line_branches=line_branches,
