@@ -107,13 +107,20 @@ def is_plain(token: str, folded: str | None = None) -> bool:
 
 
 def token_info(token: str) -> tuple[str, bool, bool]:
-    """`fold`, `is_acronym` and `is_plain` of a token (memoised)."""
+    """`fold`, `is_acronym` and `is_plain` of a token (memoised; the three inlined)."""
     info = _TOKEN_MEMO.get(token)
     if info is None:
         if len(_TOKEN_MEMO) >= MEMO_LIMIT:
             _TOKEN_MEMO.clear()
-        folded = fold(token)
-        info = _TOKEN_MEMO[token] = (folded, is_acronym(token), is_plain(token, folded))
+        folded = token.rstrip(".").casefold()
+        letters = token.replace("-", "")
+        acronym = len(letters) >= 2 and letters.isupper() and letters.isalpha()
+        plain = (
+            not acronym
+            and folded not in NOT_PLAIN
+            and (token.isalpha() or not any(ch.isdigit() for ch in token))
+        )
+        info = _TOKEN_MEMO[token] = (folded, acronym, plain)
     return info
 
 

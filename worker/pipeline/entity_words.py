@@ -8,8 +8,7 @@ saves work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from worker.pipeline.entity_lexicon import (
     GAZETTEER_STARTS,
@@ -33,8 +32,7 @@ __all__ = ["SPAN_MEMO", "Lone", "SpanWords", "emitted", "hyphen_head", "span_wor
 _FUNCTION_WORDS: Final = STOP - HEAD_WORDS
 
 
-@dataclass(frozen=True, slots=True)
-class Lone:
+class Lone(NamedTuple):
     """What the span parser does with a span of one word, before its context is known.
 
     `kind`: `organization`/`location` for a gazetteer entry, `acronym` for an acronym
@@ -51,8 +49,7 @@ class Lone:
     name_token: str  # the token `plain` checks against the speaker anchors
 
 
-@dataclass(frozen=True, slots=True)
-class SpanWords:
+class SpanWords(NamedTuple):
     """A span's tokens and their word tests (see `span_words`)."""
 
     pairs: tuple[tuple[str, int], ...]  # tokens and their offsets in the span
@@ -76,27 +73,28 @@ def span_words(span: str) -> SpanWords:
         return words
     if len(SPAN_MEMO) >= MEMO_LIMIT:
         SPAN_MEMO.clear()
-    if (
-        span.isalpha()
-        and span.casefold() in _FUNCTION_WORDS
-        and span[1:].islower()
-        and not span.endswith(GLUED)
-    ):
-        words = _NOTHING  # a lone capitalised function word (`Dalam`, `Saya`)
+    if span.isalpha() and span[1:].islower() and not span.endswith(GLUED):
+        words = _one_word(span)  # what `span_tokens` gives back as it is: the usual span
     else:
         pairs = tuple(span_tokens(span))
-        tokens = tuple(token for token, _ in pairs)
-        infos = [token_info(token) for token in tokens]
-        folded = tuple(info[0] for info in infos)
+        tokens = tuple([token for token, _ in pairs])
+        folded, acronym, plain = zip(*map(token_info, tokens), strict=True)
         i = 0
         while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
             i += 1
-        acronym = tuple(info[1] for info in infos)
-        plain = tuple(info[2] for info in infos)
         lone = _lone(tokens[0], folded[0], acronym[0], plain[0]) if len(tokens) == 1 else None
         words = SpanWords(pairs, tokens, folded, acronym, plain, i, lone if i == 0 else None)
     SPAN_MEMO[span] = words
     return words
+
+
+def _one_word(word: str) -> SpanWords:
+    """`SpanWords` of a span that is one plain word."""
+    folded, acronym, plain = token_info(word)
+    if folded in _FUNCTION_WORDS:
+        return _NOTHING  # a lone capitalised function word (`Dalam`, `Saya`)
+    lone = _lone(word, folded, acronym, plain)
+    return SpanWords(((word, 0),), (word,), (folded,), (acronym,), (plain,), 0, lone)
 
 
 def emitted(text: str) -> tuple[str, str] | None:
@@ -136,5 +134,8 @@ def _lone(token: str, folded: str, acronym: bool, plain: bool) -> Lone:
             kind = "acronym"
     elif plain:
         kind = "plain"
-    name_token = (hyphen_head(token) if plain else None) or token
-    return Lone(kind, title_kind, emitted(token), emitted(name_token), name_token)
+    head = hyphen_head(token) if plain else None
+    entity = emitted(token)
+    if head is None:
+        return Lone(kind, title_kind, entity, entity, token)
+    return Lone(kind, title_kind, entity, emitted(head), head)
