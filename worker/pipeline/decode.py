@@ -26,6 +26,21 @@ def decode_payload(value: bytes | None, *, max_bytes: int) -> Payload:
             f"value is {len(value)} bytes, the limit is {max_bytes}",
         )
     try:
+        # orjson checks the UTF-8 itself: parsing the bytes skips a decode and orjson's
+        # re-encode of the text (~45 % of a 160 KB page's decode).
+        obj = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        obj = _explain_failure(value)
+    if not isinstance(obj, dict):
+        raise Rejected(
+            "not_an_object", "decode", f"top-level JSON is {type(obj).__name__}, not an object"
+        )
+    return payload_from_object(obj)
+
+
+def _explain_failure(value: bytes) -> Any:
+    """Parse a value orjson rejected, step by step, to raise the specific `Rejected`."""
+    try:
         # Decoding explicitly (rather than letting orjson do it) tells bad UTF-8 apart
         # from bad JSON, which operators fix in different places.
         text = value.decode("utf-8")
@@ -34,14 +49,9 @@ def decode_payload(value: bytes | None, *, max_bytes: int) -> Payload:
             "invalid_utf8", "decode", f"byte {exc.start} is not valid UTF-8: {exc.reason}"
         ) from None
     try:
-        obj = orjson.loads(text)
+        return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise Rejected("invalid_json", "decode", _short(str(exc))) from None
-    if not isinstance(obj, dict):
-        raise Rejected(
-            "not_an_object", "decode", f"top-level JSON is {type(obj).__name__}, not an object"
-        )
-    return payload_from_object(obj)
 
 
 def payload_from_object(obj: dict[str, Any]) -> Payload:
@@ -58,7 +68,8 @@ def payload_from_object(obj: dict[str, Any]) -> Payload:
         raise Rejected("missing_content", "decode", "payload has neither `text` nor `html`")
     if not isinstance(content, str):
         raise Rejected("invalid_field", "decode", f"`{kind}` must be a string")
-    if not content.strip():
+    # `not content.strip()`, without copying a page that ends in a newline.
+    if not content or content.isspace():
         raise Rejected("missing_content", "decode", f"`{kind}` is empty")
     fields: dict[str, str | None] = {}
     for name in _OPTIONAL_STRINGS:
