@@ -28,6 +28,7 @@ _ALIASES: Final = {
 _HINT_RE: Final = re.compile(r"([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*")
 # CLD2 raises on C0/C1 control characters (other than tab/newline) and surrogates.
 _UNSAFE_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_ASCII: Final = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _WORD_RE: Final = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 # Words that are frequent in one of the three languages and rare in the others (as words of
@@ -217,11 +218,28 @@ def detect_language(
 
 
 def _sample(title: str | None, paragraphs: tuple[str, ...]) -> str:
+    """Title and paragraphs, line by line, cut after SAMPLE_CHARS characters of text."""
     parts: list[str] = [title] if title else []
     size = len(title or "")
+    if size + sum(map(len, paragraphs)) < SAMPLE_CHARS:  # nothing to cut: no loop
+        return _safe_for_cld2("\n".join([*parts, *paragraphs]))
     for paragraph in paragraphs:
         if size >= SAMPLE_CHARS:
             break
         parts.append(paragraph[: SAMPLE_CHARS - size])
         size += len(parts[-1])
-    return _UNSAFE_RE.sub(" ", "\n".join(parts))
+    return _safe_for_cld2("\n".join(parts))
+
+
+def _safe_for_cld2(text: str) -> str:
+    """`text` with every character CLD2 rejects (`_UNSAFE_RE`) replaced by a space."""
+    # Checking the UTF-8 bytes for them is ~7x cheaper than the regex scan: ASCII control
+    # bytes are deleted (same length: none there), C1 controls are encoded as \xc2\x80-\x9f
+    # (any \xc2 lead byte sends the text to the regex), surrogates do not encode.
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _UNSAFE_RE.sub(" ", text)
+    if b"\xc2" in data or len(data.translate(None, _UNSAFE_ASCII)) != len(data):
+        return _UNSAFE_RE.sub(" ", text)
+    return text

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.pipeline.language import detect_language, marker_votes, normalise_hint
+from worker.pipeline.language import (
+    _UNSAFE_RE,
+    SAMPLE_CHARS,
+    _safe_for_cld2,
+    _sample,
+    detect_language,
+    marker_votes,
+    normalise_hint,
+)
 
 INDONESIAN = (
     "Kriminolog Universitas Indonesia, Adrianus Meliala, menyebutkan kemunculan kelompok "
@@ -81,3 +89,26 @@ def test_any_text_gets_a_code_and_a_bounded_confidence(text: str) -> None:
     language = detect_language(text, (text,), hint=None, hint_method="payload")
     assert language.code
     assert 0.0 <= language.confidence <= 1.0
+
+
+_AWKWARD = st.sampled_from(
+    [*"a \n\t\r\x00\x08\x0b\x1f\x7f\x80\x9f\xa0\xc2é“中", "\ud800", "\udfff", "\U0001f600"]
+)
+
+
+@given(st.lists(_AWKWARD, max_size=30).map("".join))
+def test_cld2_sample_replaces_exactly_the_unsafe_characters(text: str) -> None:
+    assert _safe_for_cld2(text) == _UNSAFE_RE.sub(" ", text)
+
+
+@pytest.mark.parametrize("body_chars", [1990, 1994, 1995, 1996, 2000])
+@pytest.mark.parametrize("tail", [(), ("",), ("", "x")])
+def test_sample_is_cut_after_sample_chars(body_chars: int, tail: tuple[str, ...]) -> None:
+    title, paragraphs = "abcde", ("a" * body_chars, *tail)
+    parts, size = [title], len(title)
+    for paragraph in paragraphs:  # the definition, step by step
+        if size >= SAMPLE_CHARS:
+            break
+        parts.append(paragraph[: SAMPLE_CHARS - size])
+        size += len(parts[-1])
+    assert _sample(title, paragraphs) == "\n".join(parts)
