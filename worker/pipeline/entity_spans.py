@@ -54,14 +54,13 @@ class Reader:
                 last = self._lone(words.lone, paragraph, start, end, text, title=title)
             elif i == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
+            elif title:
+                last = read_title_span(self, words, text, start)
             else:
                 before = text[start - 40 if start > 40 else 0 : start]
                 if i:  # stripped leading words (`Menurut`, `Kata`) are context for the rest
                     before += span[: words.pairs[i][1]]
-                if title:
-                    last = read_title_span(self, words, text, start)
-                else:
-                    last = read_span(self, words, text, (paragraph, start, end), before)
+                last = read_span(self, words, text, (paragraph, start, end), before)
             self.alias_of = None
             # Both patterns start with `(`, `,` or whitespace, and after one space with
             # `(`, whitespace or the `a` of `alias`/`atau`/`a.k.a`: most spans are
