@@ -86,17 +86,38 @@ def _span(index: int, paragraph: str, start: int, end: int) -> _Span:
     return _Span(index, start, end, inner.strip().rstrip(",").strip())
 
 
-def _resolve(name: str, analysis: EntityAnalysis) -> str:
+@dataclass(frozen=True, slots=True)
+class _People:
+    """What speaker names resolve against, prepared once per article."""
+
+    # Each person's full name with the forms that identify it: the full name and its
+    # words, those of 3+ characters.
+    names: tuple[tuple[str, tuple[str, ...]], ...]
+    mentions: tuple[Mention, ...]
+
+    @classmethod
+    def of(cls, analysis: EntityAnalysis) -> _People:
+        names = tuple(
+            (
+                entity.text,
+                tuple(form for form in {entity.text, *entity.text.split()} if len(form) >= 3),
+            )
+            for entity in analysis.entities.person
+        )
+        return cls(names, analysis.person_mentions)
+
+
+def _resolve(name: str, people: _People) -> str:
     """The fullest known person name contained in `name` (rightmost wins), else `name`."""
     best: tuple[int, str] | None = None
-    for entity in analysis.entities.person:
-        for candidate in {entity.text, *entity.text.split()}:
-            end = _last_whole_word_end(candidate, name) if len(candidate) >= 3 else -1
+    for full_name, forms in people.names:
+        for form in forms:
+            end = _last_whole_word_end(form, name) if form in name else -1
             if end >= 0 and (best is None or end > best[0]):
-                best = (end, entity.text)
+                best = (end, full_name)
     if best is not None:
         return best[1]
-    for mention in analysis.person_mentions:
+    for mention in people.mentions:
         if mention.name in name:
             return mention.name
     return name.rsplit(",", maxsplit=1)[-1].strip()
@@ -126,38 +147,59 @@ def _is_word_char(char: str) -> bool:
 
 
 def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span) -> str | None:
-    """The person who last spoke (or was last named) before `span`, outside quotes."""
+    """The person who last spoke (or was last named) before `span`, outside quotes.
 
-    def inside_quote(m: Mention) -> bool:
-        return any(q.paragraph == m.paragraph and q.start <= m.start < q.end for q in quotes)
-
-    before = [
-        m for m in mentions
-        if (m.paragraph, m.start) < (span.paragraph, span.start) and not inside_quote(m)
-    ]  # fmt: skip
-    recent = [m for m in before if m.paragraph >= span.paragraph - LOOKBACK_PARAGRAPHS]
-    # A named speaker nearby beats anyone merely mentioned; a speaker further back beats
-    # a person mentioned in passing (`... bernama Puput` after `kata Agus`).
-    for pool in ([m for m in recent if m.speaks], [m for m in before if m.speaks], recent, before):
-        if pool:
-            return pool[-1].name
+    `mentions` are in text order.
+    """
+    quoted: dict[int, list[tuple[int, int]]] = {}
+    for quote in quotes:
+        quoted.setdefault(quote.paragraph, []).append((quote.start, quote.end))
+    # The last of each kind of mention before `span`, outside quotes: a named speaker
+    # nearby beats anyone merely mentioned; a speaker further back beats a person
+    # mentioned in passing (`... bernama Puput` after `kata Agus`).
+    recent_speaker = speaker = recent = anyone = None
+    for mention in mentions:
+        if (mention.paragraph, mention.start) >= (span.paragraph, span.start):
+            break
+        ranges = quoted.get(mention.paragraph, ())
+        if any(start <= mention.start < end for start, end in ranges):
+            continue
+        anyone = mention.name
+        is_recent = mention.paragraph >= span.paragraph - LOOKBACK_PARAGRAPHS
+        if is_recent:
+            recent = mention.name
+        if mention.speaks:
+            speaker = mention.name
+            if is_recent:
+                recent_speaker = mention.name
+    for name in (recent_speaker, speaker, recent, anyone):
+        if name is not None:
+            return name
     return None
 
 
 def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tuple[Quote, ...]:
     """Every attributed direct quote, in text order."""
-    spans = [s for i, p in enumerate(paragraphs) for s in _quote_spans(i, p)]
+    # Most paragraphs have no quotation mark: three substring checks are cheaper than the
+    # regex scan in `_quote_spans`.
+    spans = [
+        span
+        for index, paragraph in enumerate(paragraphs)
+        if '"' in paragraph or "“" in paragraph or "”" in paragraph
+        for span in _quote_spans(index, paragraph)
+    ]
     quotes: list[Quote] = []
     previous: tuple[_Span, str | None] | None = None
     # Speakers named in attributions count as speaking at the end of their quote, so a
     # later `katanya` finds `kata Ketua ..., Andri M Rijal` even without a speech verb
     # right next to the name.
     mentions = list(analysis.person_mentions)
+    people = _People.of(analysis)
     for position, span in enumerate(spans):
         if len(span.text.split()) < MIN_WORDS:
             continue
         paragraph = paragraphs[span.paragraph]
-        speaker, attribution = _attribution(paragraph, span, analysis)
+        speaker, attribution = _attribution(paragraph, span, people)
         if speaker == "":  # pronoun or description
             ordered = tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start)))
             speaker = _last_speaker(ordered, spans[:position], span)
@@ -181,23 +223,21 @@ def _adjacent(paragraphs: tuple[str, ...], first: _Span, second: _Span) -> bool:
     return second.paragraph == first.paragraph + 1 and second.start == 0
 
 
-def _attribution(
-    paragraph: str, span: _Span, analysis: EntityAnalysis
-) -> tuple[str | None, str | None]:
+def _attribution(paragraph: str, span: _Span, people: _People) -> tuple[str | None, str | None]:
     """(speaker, attribution) next to `span`: speaker "" means a pronoun to resolve."""
     after = paragraph[span.end :]
     for reader in (_after_verb, _after_subject, _after_said):
-        found = reader(after, analysis)
+        found = reader(after, people)
         if found is not None:
             return found
     match = _BEFORE_RE.search(paragraph[max(0, span.start - 200) : span.start])
     if match is not None:
         subject = match.group("subject") or match.group("subject2")
-        return _resolve(subject, analysis), match.group(0).strip(" ,:")
+        return _resolve(subject, people), match.group(0).strip(" ,:")
     return None, None
 
 
-def _after_verb(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+def _after_verb(after: str, people: _People) -> tuple[str, str] | None:
     """`kata Kapolres Bogor AKBP Rio Wahyu Anggoro`, `ujarnya`, `kata wanita yang ...`."""
     match = _AFTER_VERB_RE.match(after)
     if match is None:
@@ -207,23 +247,23 @@ def _after_verb(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
     if match.group("nya") or name is None or _PRONOUN_RE.match(rest.strip()):
         phrase = verb if match.group("nya") else (verb + rest).split(",")[0].strip()
         return "", phrase
-    return _resolve(name.group("name"), analysis), f"{verb} {name.group('name')}".rstrip(",")
+    return _resolve(name.group("name"), people), f"{verb} {name.group('name')}".rstrip(",")
 
 
-def _after_subject(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+def _after_subject(after: str, people: _People) -> tuple[str, str] | None:
     """`Widiyanti menegaskan`, `dia menambahkan`."""
     match = _AFTER_SUBJECT_RE.match(after)
     if match is None:
         return None
     subject = match.group("subject")
     phrase = f"{subject} {match.group('verb')}"
-    return ("", phrase) if _PRONOUN_RE.match(subject) else (_resolve(subject, analysis), phrase)
+    return ("", phrase) if _PRONOUN_RE.match(subject) else (_resolve(subject, people), phrase)
 
 
-def _after_said(after: str, analysis: EntityAnalysis) -> tuple[str, str] | None:
+def _after_said(after: str, people: _People) -> tuple[str, str] | None:
     """`said Kristina Clifton`."""
     match = _AFTER_SAID_RE.match(after)
     if match is None:
         return None
     subject = match.group("subject")
-    return _resolve(subject, analysis), f"{match.group('verb')} {subject}"
+    return _resolve(subject, people), f"{match.group('verb')} {subject}"

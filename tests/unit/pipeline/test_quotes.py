@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.pipeline.entities import find_entities
-from worker.pipeline.quotes import extract_quotes
+from worker.pipeline.entities import Mention, find_entities
+from worker.pipeline.quotes import LOOKBACK_PARAGRAPHS, _last_speaker, _Span, extract_quotes
 
 SEED = (
     '"Saya pikir ini akan menjadi pertemuan yang sangat berguna dalam mengembangkan hubungan '
@@ -107,3 +107,43 @@ def test_quote_texts_come_from_the_paragraphs(paragraphs: list[str]) -> None:
     for quote in extract_quotes(body, find_entities(None, body)):
         assert any(quote.text in p for p in body)
         assert not quote.text.endswith(",")
+
+
+def _reference_last_speaker(
+    mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span
+) -> str | None:
+    """The speaker rule written as filtered lists: the last of the first non-empty pool."""
+    before = [
+        m
+        for m in mentions
+        if (m.paragraph, m.start) < (span.paragraph, span.start)
+        and not any(q.paragraph == m.paragraph and q.start <= m.start < q.end for q in quotes)
+    ]
+    recent = [m for m in before if m.paragraph >= span.paragraph - LOOKBACK_PARAGRAPHS]
+    for pool in ([m for m in recent if m.speaks], [m for m in before if m.speaks], recent, before):
+        if pool:
+            return pool[-1].name
+    return None
+
+
+_MENTIONS = st.builds(
+    lambda paragraph, start, name, speaks: Mention(paragraph, start, start + 3, name, speaks),
+    st.integers(0, 5),
+    st.integers(0, 60),
+    st.sampled_from(["Agus", "Puput", "Rio", ""]),
+    st.booleans(),
+)
+_SPANS = st.builds(
+    lambda paragraph, start, length: _Span(paragraph, start, start + length, "x"),
+    st.integers(0, 5),
+    st.integers(0, 60),
+    st.integers(1, 30),
+)
+
+
+@given(st.lists(_MENTIONS, max_size=10), st.lists(_SPANS, max_size=5), _SPANS)
+def test_last_speaker_follows_the_pool_rule(
+    mentions: list[Mention], quotes: list[_Span], span: _Span
+) -> None:
+    ordered = tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start)))
+    assert _last_speaker(ordered, quotes, span) == _reference_last_speaker(ordered, quotes, span)
