@@ -1,10 +1,13 @@
 """Publishing one batch's output records and waiting until the broker has acknowledged them.
 
 `Delivery.deliver` is the at-least-once path: send, wait, re-send what failed, a bounded number
-of times, then `FatalIOError` (the caller must not commit). While it waits, `keepalive` is
-called between short flush slices: the loop pauses its partitions and polls with a zero
-timeout there, so a slow broker never pushes the worker past `max_poll_interval_ms` and no
-new records are fetched while the producer is backed up (backpressure, bounded memory).
+of times, then `FatalIOError` (the caller must not commit). The loop splits it in two:
+`send_all` when a batch is done, `complete` once the next batch has been processed (by then
+the acknowledgements have normally arrived, so nothing waits); `acknowledged_prefix` lets it
+look without waiting. While `complete` waits, `keepalive` is called between short flush
+slices: the loop pauses its partitions and polls with a zero timeout there, so a slow broker
+never pushes the worker past `max_poll_interval_ms` and no new records are fetched while the
+producer is backed up (backpressure, bounded memory).
 """
 
 from __future__ import annotations
@@ -60,6 +63,20 @@ class Batch:
     offsets: dict[TopicPartition, int] = field(default_factory=dict)
     #: The first processed offset per partition, where a rewind starts again.
     first: dict[TopicPartition, int] = field(default_factory=dict)
+    #: How many of `pending`, from the start, are known to be done (acknowledged or failed).
+    done: int = 0
+
+
+def acknowledged_prefix(records: list[Pending], start: int = 0) -> int:
+    """How many records from the start are done (acknowledged or failed); never waits.
+
+    `start` is a count already known to be done: checking again resumes there.
+    """
+    for i in range(start, len(records)):
+        future = records[i].future
+        if future is None or not (isinstance(future, BaseException) or future.is_done):
+            return i
+    return len(records)
 
 
 def failure(p: Pending) -> BaseException | None:
@@ -111,6 +128,8 @@ class Delivery:
 
     def wait(self, records: list[Pending]) -> None:
         """Wait up to the flush timeout for the records' futures, keeping the consumer alive."""
+        if acknowledged_prefix(records) == len(records):
+            return  # nothing to wait for: no flush, which would also wait for newer records
         give_up = time.monotonic() + self._flush_timeout_s
         while True:
             left = give_up - time.monotonic()
@@ -121,8 +140,7 @@ class Delivery:
             except KafkaError as exc:
                 log.warning("flush failed: %s", type(exc).__name__,
                             extra={"event": "flush_error"})
-            if all(p.future is not None and (isinstance(p.future, BaseException)
-                                             or p.future.is_done) for p in records):
+            if acknowledged_prefix(records) == len(records):
                 return
             if left <= FLUSH_SLICE_S:
                 return
@@ -131,9 +149,18 @@ class Delivery:
 
     def deliver(self, records: list[Pending]) -> None:
         """Send every record and wait until all are acknowledged; `FatalIOError` otherwise."""
-        todo = list(records)
-        for attempt in range(1, self._attempts + 1):
-            self.send_all(todo)
+        self.send_all(records)
+        self.complete(records)
+
+    def complete(self, records: list[Pending]) -> None:
+        """Wait until every record (sent once already) is acknowledged, re-sending failures.
+
+        `on_ack` is called for each acknowledged record. After `attempts` sends of a record
+        that still fails: `FatalIOError`, and the caller must not commit.
+        """
+        todo = records
+        attempt = 1
+        while True:
             self.wait(todo)
             failed: list[Pending] = []
             for p in todo:
@@ -145,9 +172,8 @@ class Delivery:
                     self._on_error(p, error, attempt < self._attempts)
             if not failed:
                 return
-            todo = failed
             first = failure(failed[0])
-            if attempt == self._attempts:
+            if attempt >= self._attempts:
                 raise FatalIOError(
                     f"{len(failed)} output record(s) not acknowledged after {self._attempts} "
                     f"attempts (first: topic {failed[0].topic}: {type(first).__name__}: "
@@ -157,6 +183,9 @@ class Delivery:
                 "event": "producer_retry", "attempt": attempt, "topic": failed[0].topic,
                 "error": f"{type(first).__name__}: {first}"})
             self._sleep(backoff_s(attempt))
+            attempt += 1
+            self.send_all(failed)
+            todo = failed
 
 
 def backoff_s(attempt: int) -> float:

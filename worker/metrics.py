@@ -217,10 +217,10 @@ class Metrics:
         for topic in output_topics:
             self.published.labels(topic=topic)
 
-    def count_language(self, code: str | None) -> None:
-        """Count a published article under its language, folding rare codes into `other`."""
+    def count_language(self, code: str | None, n: int = 1) -> None:
+        """Count `n` published articles under their language, folding rare codes into `other`."""
         label = code if code in COMMON_LANGUAGES else OTHER_LANGUAGE
-        self.languages.labels(language=label).inc()
+        self.languages.labels(language=label).inc(n)
 
     @contextlib.contextmanager
     def time_stage(self, stage: str) -> Iterator[None]:

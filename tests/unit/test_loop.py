@@ -75,13 +75,16 @@ class FakeProducer:
 
     def __init__(self, events: list[tuple[Any, ...]], *, name: str = "p1",
                  fail_topic: str | None = None, fail_times: int = 0,
-                 pending_flushes: int = 0) -> None:
+                 pending_flushes: int = 0, ack_later: bool = False) -> None:
         self.events = events
         self.name = name
         self.fail_topic = fail_topic
         self.fail_times = fail_times
         #: Flush calls that return with the futures still pending (a slow broker).
         self.pending_flushes = pending_flushes
+        #: Sends stay unacknowledged until `acknowledge` (the broker answering in the
+        #: background) or a flush; otherwise they are acknowledged at once.
+        self.ack_later = ack_later
         self._open: list[Future] = []
         self.closed = False
 
@@ -91,9 +94,17 @@ class FakeProducer:
         if topic == self.fail_topic and self.fail_times != 0:
             self.fail_times -= 1
             return Future(KafkaTimeoutError("refused"))
-        future = Future(done=self.pending_flushes == 0)
+        future = Future(done=self.pending_flushes == 0 and not self.ack_later)
         self._open.append(future)
         return future
+
+    def acknowledge(self) -> None:
+        """The broker acknowledges everything sent so far (without a flush)."""
+        if self._open:
+            self.events.append(("ack", self.name))
+        for future in self._open:
+            future.is_done = True
+        self._open = []
 
     def flush(self, timeout: float | None = None) -> None:
         self.events.append(("flush", self.name))
@@ -101,9 +112,7 @@ class FakeProducer:
             self.pending_flushes -= 1
             if self.pending_flushes > 0:
                 return
-        for future in self._open:
-            future.is_done = True
-        self._open = []
+        self.acknowledge()
 
     def init_transactions(self) -> None:
         self.events.append(("init", self.name))
@@ -141,6 +150,12 @@ class FakeConsumer:
         self.listener: Any = None
         self.paused_set: set[TopicPartition] = set()
         self.commit_error: BaseException | None = None
+        #: How many commits in a row fail with `commit_error`.
+        self.commit_error_times = 1
+        #: Asynchronous commits are answered at the next poll (not at once) / never.
+        self.answer_commits_later = False
+        self.answer_commits = True
+        self.unanswered: list[Future] = []
         self.keepalive_records: dict[TopicPartition, list[Rec]] = {}
         self.on_poll: Callable[[int], None] | None = None
         #: Called by a poll that finds no batch left (the tests stop the worker there).
@@ -149,6 +164,13 @@ class FakeConsumer:
         self._last: dict[TopicPartition, list[Rec]] = {}
         self._assigned = False
         self.generation = 1
+        #: A rebalance is coming: the next poll rejoins the group (kafka-python's
+        #: coordinator answers `need_rejoin`; this fake is its own coordinator).
+        self.rejoin = False
+        self._coordinator = self
+
+    def need_rejoin(self) -> bool:
+        return self.rejoin
 
     def subscribe(self, topics: list[str], listener: Any) -> None:
         self.listener = listener
@@ -156,6 +178,9 @@ class FakeConsumer:
     def poll(self, timeout_ms: int = 0, max_records: int | None = None
              ) -> dict[TopicPartition, list[Rec]]:
         self._polls += 1
+        for future in self.unanswered:
+            future.is_done = True
+        self.unanswered = []
         if self.on_poll is not None:
             self.on_poll(self._polls)
         if not self._assigned:
@@ -175,9 +200,23 @@ class FakeConsumer:
 
     def commit(self, offsets: dict[TopicPartition, Any]) -> None:
         if self.commit_error is not None:
-            error, self.commit_error = self.commit_error, None
+            error = self.commit_error
+            self.commit_error_times -= 1
+            if self.commit_error_times <= 0:
+                self.commit_error = None
             raise error
         self.events.append(("commit", {tp: m.offset for tp, m in offsets.items()}))
+
+    def commit_async(self, offsets: dict[TopicPartition, Any]) -> Future:
+        """A refusal comes back in the future, as kafka-python does."""
+        try:
+            self.commit(offsets)
+        except KafkaError as exc:
+            return Future(exc)
+        future = Future(done=self.answer_commits and not self.answer_commits_later)
+        if self.answer_commits:
+            self.unanswered.append(future)
+        return future
 
     def assignment(self) -> set[TopicPartition]:
         return set(self.partitions)
@@ -264,14 +303,65 @@ def test_offsets_are_committed_after_every_output_is_acknowledged() -> None:
     events: list[tuple[Any, ...]] = []
     batch = {TP0: records(TP0, 0, [article(1), b"{bad", article(2)]),
              TP1: records(TP1, 5, [article(3)])}
-    w = run_worker(settings(), FakeConsumer(events, [batch]), FakeProducer(events))
+    producer = FakeProducer(events, ack_later=True)
+    w = run_worker(settings(), FakeConsumer(events, [batch]), producer)
     sends = [e for e in events if e[0] == "send"]
     assert sorted(e[2] for e in sends) == ["dlq", "out", "out", "out"]
     commit_at = kinds(events).index("commit")
     assert all(events.index(e) < commit_at for e in sends)
-    assert "flush" in kinds(events)[:commit_at]
+    assert "ack" in kinds(events)[:commit_at]
     assert events[commit_at][1] == {TP0: 3, TP1: 6}
     assert w.stats == {"consumed": 4, "published": 3, "dead_letters": 1, "duplicates": 0}
+
+
+def test_the_next_batch_is_processed_while_the_broker_acknowledges_the_last() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, 0, [article(1), article(2)])},
+               {TP0: records(TP0, 2, [article(3)])},
+               {TP1: records(TP1, 0, [article(4)])}]
+    consumer = FakeConsumer(events, batches)
+    producer = FakeProducer(events, ack_later=True)
+    consumer.on_poll = lambda polls: producer.acknowledge()  # answers arrive meanwhile
+    run_worker(settings(), consumer, producer)
+    k = kinds(events)
+    # Nothing waited: every batch was acknowledged in the background (the flush on the
+    # way out, after the consumer closed, has nothing left to send).
+    assert "flush" not in k[:k.index("close_consumer")]
+    commits = [e[1] for e in events if e[0] == "commit"]
+    assert commits == [{TP0: 2}, {TP0: 3}, {TP1: 1}]
+    # Each commit comes after the acknowledgement of the batch it commits, and the first
+    # one after the second batch was fetched: the loop did not wait for it.
+    assert k.index("commit") > k.index("ack") > k.index("send")
+    assert [i for i, e in enumerate(k) if e == "poll"][1] < k.index("commit")
+
+
+def test_a_refused_output_of_the_sent_batch_is_sent_again_before_its_commit() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, 0, [b"{bad"])}, {TP0: records(TP0, 1, [article(1)])}]
+    producer = FakeProducer(events, fail_topic="dlq", fail_times=1)
+    w = run_worker(settings(), FakeConsumer(events, batches), producer)
+    # The refusal is found once the second batch is processed: the dead letter goes again
+    # before the second batch is sent, and nothing is committed until it is acknowledged.
+    assert [e[2] for e in events if e[0] == "send"] == ["dlq", "dlq", "out"]
+    assert [e[1] for e in events if e[0] == "commit"] == [{TP0: 1}, {TP0: 2}]
+    k = kinds(events)
+    assert [i for i, e in enumerate(k) if e == "poll"][1] < k.index("commit")
+    assert w.stats["dead_letters"] == 1
+
+
+def test_stopping_finishes_and_commits_the_sent_batch_before_leaving() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])},
+                                     {TP0: records(TP0, 1, [article(2)])}])
+    producer = FakeProducer(events, ack_later=True)
+    processor, metrics, health = components(settings())
+    w = Worker(settings(), consumer, producer, processor, metrics=metrics, health=health)
+    consumer.on_poll = lambda polls: w.request_stop() if polls == 1 else None
+    w.run()
+    k = kinds(events)
+    assert k.count("poll") == 1  # stopped after the first batch
+    assert ("commit", {TP0: 1}) in events
+    assert k.index("flush") < k.index("commit") < k.index("close_consumer")
 
 
 def test_a_dead_letter_never_acknowledged_stops_the_worker_before_any_commit() -> None:
@@ -302,7 +392,7 @@ def test_slow_acknowledgements_pause_fetching_and_keep_the_group_alive() -> None
     first_pause, resume = k.index("pause"), k.index("resume")
     assert k[first_pause + 1] == "keepalive_poll"
     # Between pausing and resuming: only keep-alive polls, the acknowledgements, the commit.
-    assert set(k[first_pause:resume]) == {"pause", "keepalive_poll", "flush", "commit"}
+    assert set(k[first_pause:resume]) == {"pause", "keepalive_poll", "flush", "ack", "commit"}
     assert k.index("commit") < resume
 
 
@@ -317,22 +407,80 @@ def test_records_fetched_by_a_keepalive_poll_are_handed_back() -> None:
     assert not [e for e in events if e[0] == "commit" and TP1 in e[1]]
 
 
-def test_a_failed_commit_is_retried_before_the_partitions_are_revoked() -> None:
+def test_before_a_rebalance_the_sent_batch_and_a_failed_commit_are_committed() -> None:
     events: list[tuple[Any, ...]] = []
-    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}])
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])},
+                                     {TP0: records(TP0, 1, [article(2)])}])
     consumer.commit_error = KafkaTimeoutError("coordinator moving")
+    consumer.commit_error_times = 2  # the first batch's commit and its retry fail
+    producer = FakeProducer(events, ack_later=True)
 
-    def revoke_after_the_batch(polls: int) -> None:
+    def rebalance_after_the_second_batch(polls: int) -> None:
+        producer.acknowledge()
         if polls == 2:
+            consumer.rejoin = True  # seen by the heartbeat while the batch is processed
+        if polls == 3:
+            # The rebalance happens inside this poll; kafka-python calls the listener.
+            events.append(("revoke",))
             consumer.listener.on_partitions_revoked([TP0])
 
-    consumer.on_poll = revoke_after_the_batch
-    processor, metrics, health = components(settings())
-    w = Worker(settings(), consumer, FakeProducer(events), processor,
-               metrics=metrics, health=health)
-    consumer.on_empty = w.request_stop
-    w.run()
-    assert [e for e in events if e[0] == "commit"] == [("commit", {TP0: 1})]
+    consumer.on_poll = rebalance_after_the_second_batch
+    run_worker(settings(), consumer, producer)
+    # The first batch's commit failed; before the poll that rebalances, both batches are
+    # acknowledged and committed in one go, while the partition is still ours.
+    commits = [e for e in events if e[0] == "commit"]
+    assert commits == [("commit", {TP0: 2})]
+    assert events.index(commits[0]) < events.index(("revoke",))
+
+
+def test_a_revoked_partition_of_the_sent_batch_is_not_committed() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)]),
+                                      TP1: records(TP1, 0, [article(2)])}])
+    producer = FakeProducer(events, ack_later=True)
+
+    def revoke_unannounced(polls: int) -> None:
+        if polls == 2:  # a rebalance the heartbeat had not seen yet
+            consumer.listener.on_partitions_revoked([TP1])
+            consumer.partitions.discard(TP1)
+
+    consumer.on_poll = revoke_unannounced
+    run_worker(settings(), consumer, producer)
+    assert [e[1] for e in events if e[0] == "commit"] == [{TP0: 1}]
+
+
+def test_a_refused_commit_is_carried_by_the_next_one() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, 0, [article(1)])}, {TP0: records(TP0, 1, [article(2)])},
+               {TP1: records(TP1, 0, [article(3)])}]
+    consumer = FakeConsumer(events, batches)
+    consumer.commit_error = KafkaTimeoutError("coordinator moving")
+    w = run_worker(settings(), consumer, FakeProducer(events))
+    # The first batch's commit was refused; it went again with the second batch.
+    assert [e[1] for e in events if e[0] == "commit"] == [{TP0: 1}, {TP0: 2}, {TP1: 1}]
+    assert w._metrics.registry.get_sample_value(
+        "article_worker_commits_total", {"result": "failure"}) == 1.0
+
+
+def test_a_commit_still_unanswered_is_repeated_by_the_last_commit() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, 0, [article(1)])}, {TP1: records(TP1, 0, [article(2)])}]
+    consumer = FakeConsumer(events, batches)
+    consumer.answer_commits = False  # the coordinator never answers the first commit
+    run_worker(settings(), consumer, FakeProducer(events))
+    commits = [e[1] for e in events if e[0] == "commit"]
+    # The first batch's commit was sent without waiting; the commit that finishes the run
+    # waits for its answer and carries the first batch's offsets too.
+    assert commits == [{TP0: 1}, {TP0: 1, TP1: 1}]
+
+
+def test_an_answered_commit_is_not_repeated() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, 0, [article(1)])}, {TP1: records(TP1, 0, [article(2)])}]
+    consumer = FakeConsumer(events, batches)
+    consumer.answer_commits_later = True
+    run_worker(settings(), consumer, FakeProducer(events))
+    assert [e[1] for e in events if e[0] == "commit"] == [{TP0: 1}, {TP1: 1}]
 
 
 def test_a_commit_rejected_after_a_rebalance_is_not_fatal() -> None:
