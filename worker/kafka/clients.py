@@ -9,6 +9,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from worker.errors import ConfigError
+from worker.kafka.partitioner import Murmur2Partitioner
 from worker.settings import Settings
 
 
@@ -102,6 +103,8 @@ def build_producer(settings: Settings, **extra: Any) -> KafkaProducer:
         # send() waits this long for metadata or buffer space; a topic that is gone must
         # fail the attempt within the flush timeout, not after kafka-python's 60 s default.
         "max_block_ms": int(p.flush_timeout_s * 1000),
+        # The default partitioning (murmur2 of the key), computed faster.
+        "partitioner": Murmur2Partitioner(),
     }
     if settings.processing.guarantee == "exactly_once":
         options["transactional_id"] = transactional_id(settings)
