@@ -8,6 +8,7 @@ words that a text uses as speakers (`kata Agus`, `Agus mengatakan`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Final
 
@@ -67,14 +68,20 @@ _BEFORE_RE: Final = re.compile(
 )
 _BEFORE_CHARS: Final = 30
 # A speaker next to a speech verb: `kata Agus` (verb first) and `Agus mengatakan` (name
-# first) are two patterns that each start with a literal or a capital, so the engine skips
-# ahead; `_anchor_names` merges them as one `\bverb\s+name|name\s+verb\b` scan would.
-_ANCHOR_VERB_FIRST_RE: Final = re.compile(
-    rf"(?:kata|ujar|ungkap|tutur|tegas|imbuh|ucap|beber|sanjang|menurut|Menurut|said)\s+"
-    rf"({TOKEN})"
-)
-_ANCHOR_NAME_FIRST_RE: Final = re.compile(
-    rf"({TOKEN})\s+(?:mengatakan|menjelaskan|menambahkan|menegaskan|mengungkapkan|said|says)\b"
+# first). `anchor_tokens` finds where the verbs are and matches these there, then merges
+# the matches as one `\bverb\s+name|name\s+verb\b` scan would.
+_VERB_FIRST_VERBS: Final = (
+    "kata", "ujar", "ungkap", "tutur", "tegas", "imbuh", "ucap", "beber", "sanjang", "menurut",
+    "Menurut", "said",
+)  # fmt: skip
+_NAME_FIRST_VERBS: Final = (
+    "mengatakan", "menjelaskan", "menambahkan", "menegaskan", "mengungkapkan", "said", "says",
+)  # fmt: skip
+_ANCHOR_VERB_FIRST_RE: Final = re.compile(rf"(?:{'|'.join(_VERB_FIRST_VERBS)})\s+({TOKEN})")
+_ANCHOR_NAME_FIRST_RE: Final = re.compile(rf"({TOKEN})\s+(?:{'|'.join(_NAME_FIRST_VERBS)})\b")
+# The characters `[{UPPER}]` matches: where a TOKEN can start.
+_CAPITALS: Final = frozenset(
+    chr(c) for first, last in ("AZ", "ÀÖ", "ØÞ") for c in range(ord(first), ord(last) + 1)
 )
 
 
@@ -191,89 +198,67 @@ def _searched(before: str, start: int) -> str | None:
 
 
 def anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
-    """Capitalised words used as speakers (`kata Agus`, `Agus mengatakan`): name parts."""
+    r"""Capitalised words used as speakers (`kata Agus`, `Agus mengatakan`): name parts.
+
+    The names of the non-overlapping speaker matches, leftmost first, that one
+    `\b(?:verb)\s+(name)|(name)\s+(?:verb)\b` scan of each paragraph finds (the
+    verb-first form wins a tie, a match hides the ones that overlap it). Both forms can
+    only match at a verb, and `str.find` finds the verbs faster than a regex scan finds
+    the matches, so the patterns are tried only there. The paragraphs are read as one
+    text joined by NUL, which no match can span.
+    """
+    text = "\x00".join(paragraphs)
+    matches: dict[int, re.Match[str]] = {}  # verb first, by start
+    for at in _occurrences(text, _VERB_FIRST_VERBS):
+        if at and _is_word_char(text[at - 1]):
+            continue  # the verb must start a word
+        match = _ANCHOR_VERB_FIRST_RE.match(text, at)
+        if match is not None:
+            matches[at] = match
+    others: dict[int, re.Match[str]] = {}  # name first, by start
+    for at in _occurrences(text, _NAME_FIRST_VERBS):
+        # The name is a TOKEN that ends at the whitespace before the verb, so it starts
+        # at a capital in the chunk of non-space characters before that.
+        end = at
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and not text[start - 1].isspace() and text[start - 1] != "\x00":
+            start -= 1
+        for capital in range(start, end if end < at else start):
+            if text[capital] in _CAPITALS and capital not in others:
+                match = _ANCHOR_NAME_FIRST_RE.match(text, capital)
+                if match is not None:
+                    others[capital] = match
     found: set[str] = set()
-    for text in paragraphs:
-        # Most paragraphs hold none of the verbs of either form (`ungkap` is in
-        # `mengungkapkan`): substring tests rule the regex scans out faster than the
-        # scans themselves do.
-        if (
-            "kata" in text
-            or "mengatakan" in text
-            or "menegaskan" in text
-            or "enurut" in text
-            or "ujar" in text
-            or "ungkap" in text
-            or "tutur" in text
-            or "tegas" in text
-            or "imbuh" in text
-            or "ucap" in text
-            or "beber" in text
-            or "sanjang" in text
-            or "said" in text
-            or "says" in text
-            or "menjelaskan" in text
-            or "menambahkan" in text
-        ):
-            found.update(token for token in _anchor_names(text) if token_info(token)[2])
-    return frozenset(found)
-
-
-def _anchor_names(text: str) -> list[str]:
-    r"""The names of the non-overlapping speaker matches, leftmost first: what one
-    `\b(?:verb)\s+(name)|(name)\s+(?:verb)\b` finditer scan finds (the verb-first form
-    wins a tie, a match hides the ones that overlap it)."""
-    names: list[str] = []
-    # Substring tests first: both regexes start at every verb or capital.
-    verb_first = (
-        _verb_first(text, 0)
-        if "kata" in text
-        or "enurut" in text
-        or "ujar" in text
-        or "ungkap" in text
-        or "tutur" in text
-        or "tegas" in text
-        or "imbuh" in text
-        or "ucap" in text
-        or "beber" in text
-        or "sanjang" in text
-        or "said" in text
-        else None
-    )
-    name_first = (
-        _ANCHOR_NAME_FIRST_RE.search(text)
-        if "mengatakan" in text
-        or "menjelaskan" in text
-        or "menambahkan" in text
-        or "menegaskan" in text
-        or "mengungkapkan" in text
-        or "said" in text
-        or "says" in text
-        else None
-    )
-    while verb_first is not None or name_first is not None:
-        if name_first is None or (
-            verb_first is not None and verb_first.start() <= name_first.start()
-        ):
-            match = verb_first
+    if not matches and not others:
+        return frozenset(found)
+    verb_first, name_first = sorted(matches.items()), sorted(others.items())
+    i = j = pos = 0
+    while True:
+        while i < len(verb_first) and verb_first[i][0] < pos:
+            i += 1
+        while j < len(name_first) and name_first[j][0] < pos:
+            j += 1
+        if i < len(verb_first) and (j == len(name_first) or verb_first[i][0] <= name_first[j][0]):
+            match = verb_first[i][1]
+        elif j < len(name_first):
+            match = name_first[j][1]
         else:
-            match = name_first
-        assert match is not None
-        names.append(match.group(1))
+            return frozenset(found)
+        name = match.group(1)
+        if token_info(name)[2]:  # `is_plain`
+            found.add(name)
         pos = match.end()
-        if verb_first is not None and verb_first.start() < pos:
-            verb_first = _verb_first(text, pos)
-        if name_first is not None and name_first.start() < pos:
-            name_first = _ANCHOR_NAME_FIRST_RE.search(text, pos)
-    return names
 
 
-def _verb_first(text: str, pos: int) -> re.Match[str] | None:
-    """The next `verb name` match at or after `pos` whose verb starts a word."""
-    match = _ANCHOR_VERB_FIRST_RE.search(text, pos)
-    while match is not None and match.start() and _is_word_char(text[match.start() - 1]):
-        match = _ANCHOR_VERB_FIRST_RE.search(text, match.start() + 1)
-    return match
+def _occurrences(text: str, words: tuple[str, ...]) -> Iterator[int]:
+    """Where each of `words` occurs in `text` (overlaps included), word by word."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            yield at
+            at = text.find(word, at + 1)
 
 
 def _is_word_char(char: str) -> bool:
