@@ -41,3 +41,11 @@ def test_counts_are_consistent(paragraphs: list[str]) -> None:
     assert stats.words == sum(len(p.split()) for p in paragraphs if p.strip())
     assert stats.reading_time_s * READING_WPM >= stats.words * 60
     assert 0 <= stats.paragraphs <= len(paragraphs)
+
+
+_SPACES = st.sampled_from([*"ab. \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000é", "  "])
+
+
+@given(st.lists(st.lists(_SPACES, max_size=20).map("".join), max_size=5))
+def test_words_are_the_whitespace_separated_tokens(paragraphs: list[str]) -> None:
+    assert compute_stats(tuple(paragraphs)).words == sum(len(p.split()) for p in paragraphs)
