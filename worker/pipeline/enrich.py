@@ -86,6 +86,10 @@ _CREDIT_VERBS: Final = (
     r"diberitakan|dilansir(?: dari)?|dikutip(?: dari)?|melansir|mengutip|seperti dilaporkan|"
     r"as reported by"
 )
+# Every match of `_CREDIT_TEXT_RE` has one of these (each verb above contains one).
+_CREDIT_CUES: Final = (
+    "diberitakan", "dilansir", "dikutip", "melansir", "mengutip", "dilaporkan", "as reported by",
+)  # fmt: skip
 _CREDIT_TEXT_RE: Final = re.compile(
     rf"(?:seperti (?:{_CREDIT_VERBS})|sebagaimana (?:{_CREDIT_VERBS})|{_CREDIT_VERBS})\s+"
     r"(?P<name>(?:[A-Z][\w.]*|detik\w+)(?: (?:[A-Z][\w.]*))*)"
@@ -104,6 +108,10 @@ def find_source_credit(paragraphs: tuple[str, ...], removed: tuple[Removed, ...]
         name = _CREDIT_END_RE.sub("", rest.strip())
         if name:
             return name
+    # Every in-text credit has one of the cue words; most bodies have none of them.
+    body = "\n".join(paragraphs)
+    if not any(cue in body for cue in _CREDIT_CUES):
+        return None
     for paragraph in paragraphs:
         match = _credit_in_text(paragraph)
         if match is not None:
