@@ -51,12 +51,25 @@ def filter_paragraphs(
     # Block rules run only if one of them hits the short paragraphs somewhere at all.
     short = "\n".join([t.lower() for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS])
     block_rules = rules.block_rules.active(short) if short else ()
+    last = len(paragraphs) - 1
     for index, (text, group) in enumerate(paragraphs):
         kind = None
-        # Without block rules and captions, only a short one-line block can be boilerplate
-        # (a bare headline): most paragraphs skip the tests.
-        if block_rules or caption_keys or (len(group) == 1 and len(text) <= HEADLINE_MAX_CHARS):
-            kind = _paragraph_kind(text, index, paragraphs, block_rules, caption_keys)
+        if block_rules and len(text) <= _MAX_BLOCK_RULE_CHARS:
+            kind = _block_kind(text, block_rules)
+        if kind is None and caption_keys and _repeats_caption(text, caption_keys):
+            kind = "image_caption"
+        # A bare headline stands alone: one short line between blank lines, neither first
+        # nor last (tested here, before any call: most paragraphs fail it).
+        if (
+            kind is None
+            and 0 < index < last
+            and len(group) == 1
+            and len(text) <= HEADLINE_MAX_CHARS
+            and group[0].blank_before
+            and paragraphs[index + 1][1][0].blank_before
+            and _bare_headline(text, paragraphs[index + 1][0])
+        ):
+            kind = "related_headline"
         if kind is None and len(text) >= _MIN_DUPLICATE_CHARS:
             kind = "scraper_duplicate" if text in seen else None
             seen.add(text)
@@ -70,22 +83,11 @@ def filter_paragraphs(
     return kept, found
 
 
-def _paragraph_kind(
-    text: str,
-    index: int,
-    paragraphs: list[Paragraph],
-    block_rules: tuple[KindPattern, ...],
-    caption_keys: set[str],
-) -> str | None:
-    if block_rules and len(text) <= _MAX_BLOCK_RULE_CHARS:
-        lowered = text.lower()
-        for rule in block_rules:
-            if rule.occurs(lowered):
-                return rule.kind
-    if caption_keys and _repeats_caption(text, caption_keys):
-        return "image_caption"
-    if _bare_headline(text, index, paragraphs):
-        return "related_headline"
+def _block_kind(text: str, block_rules: tuple[KindPattern, ...]) -> str | None:
+    lowered = text.lower()
+    for rule in block_rules:
+        if rule.occurs(lowered):
+            return rule.kind
     return None
 
 
@@ -93,21 +95,19 @@ def _repeats_caption(text: str, caption_keys: set[str]) -> bool:
     key = text.casefold()
     if key in caption_keys:
         return True
-    return _CREDIT_TAIL.sub("", key) in caption_keys
+    # The credit tail ends the text: without a closing `)` there is none to cut (and the
+    # regex, which starts with `\s*`, would be tried at every position).
+    return key.rstrip().endswith(")") and _CREDIT_TAIL.sub("", key) in caption_keys
 
 
-def _bare_headline(text: str, index: int, paragraphs: list[Paragraph]) -> bool:
-    if index == 0 or index + 1 >= len(paragraphs):
-        return False
-    group, following_group = paragraphs[index][1], paragraphs[index + 1][1]
-    if len(group) != 1 or not (group[0].blank_before and following_group[0].blank_before):
-        return False
+def _bare_headline(text: str, following_text: str) -> bool:
+    """A headline-shaped block that shares few words with the paragraph after it."""
     if not headline_shaped(text, min_words=_MIN_HEADLINE_WORDS):
         return False
     words = {w for w in _WORD.findall(text.casefold()) if w not in FUNCTION_WORDS}
     if not words:
         return False
-    following = paragraphs[index + 1][0].casefold()
+    following = following_text.casefold()
     echoed = sum(1 for w in words if w in following)
     return echoed / len(words) < _HEADING_ECHO
 

@@ -201,7 +201,9 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     `!` and `?` may end a headline (`..., Kenapa?`); `.`, `,`, `;` and `:` may not.
     At least 60 % of the longer words must be capitalised (function words are ignored).
     """
-    if not text or len(text) > HEADLINE_MAX_CHARS:
+    # A last character in `.,;:…` is also the last one after the strips below (it is
+    # neither a space nor a closer): most sentences leave here.
+    if not text or len(text) > HEADLINE_MAX_CHARS or text[-1] in ".,;:…":
         return False
     stripped = text.strip().rstrip(_CLOSERS)
     if not stripped or stripped[-1] in ".,;:…":

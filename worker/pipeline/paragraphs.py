@@ -22,6 +22,15 @@ from worker.pipeline.lines import FUNCTION_WORDS, Line, ends_sentence, headline_
 __all__ = ["join_text", "paragraph_groups"]
 
 _BULLET = re.compile(r"^(?:[•●▪◦·*‣–-]\s|\d{1,2}[.)]\s)")
+_BULLET_FIRST = "•●▪◦·*‣–-"
+
+
+def _bullet(text: str) -> bool:
+    # The first character rules most lines out without the regex (`\d` is `isdecimal`).
+    first = text[:1]
+    return (first in _BULLET_FIRST or first.isdecimal()) and _BULLET.match(text) is not None
+
+
 # Exactly the corpus rule's characters: no space before these, none after `(`.
 _NO_SPACE_BEFORE = ",.;:)/!?”"
 _NO_SPACE_AFTER = "("
@@ -80,11 +89,11 @@ def _continues(group: list[Line], line: Line, *, prev_is_lead: bool) -> bool:
     prev = group[-1].text
     text = line.text
     first = text[0]
-    if _BULLET.match(text):
+    if _bullet(text):
         return False
     if first in _CONTINUATION_START or first.islower():
         return True
-    if _BULLET.match(prev) or ends_sentence(prev):
+    if _bullet(prev) or ends_sentence(prev):
         return False
     # The previous line stops mid-sentence and this one starts with a capital, digit or quote.
     last_word = prev.rsplit(" ", 1)[-1]
