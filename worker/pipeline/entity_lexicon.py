@@ -59,8 +59,9 @@ _NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 
 
 # Memos of pure functions of a word or name (news repeats them all day); each is emptied
-# when it holds MEMO_LIMIT entries, so that a long-running worker stays bounded.
-MEMO_LIMIT: Final = 50_000
+# when it holds MEMO_LIMIT entries, so that a long-running worker stays bounded (all the
+# entity memos together: ~30 MB at most, ~750 bytes per memoised span).
+MEMO_LIMIT: Final = 20_000
 _ALNUM_MEMO: dict[str, str] = {}
 _TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
 
