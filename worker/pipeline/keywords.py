@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, pairwise, product, repeat
-from operator import lt
+from operator import le, lt
 from typing import Final
 
 from worker.pipeline.data import words
@@ -87,9 +87,10 @@ def extract_keywords(title: str | None, paragraphs: tuple[str, ...]) -> tuple[st
     tokens = [*lead, "", *lead, "", *_content_words(paragraphs[1:])]
     scores: dict[str, float] = dict(Counter(filter(None, tokens)))
     # Only pairs whose first word is a content word are counted (`compress` by the tokens'
-    # truth); the second word is checked for the few that recur.
-    for (first, second), count in Counter(compress(pairwise(tokens), tokens)).items():
-        if count >= 3 and second:
+    # truth); those that recur are picked in C, and their second word checked.
+    pairs = Counter(compress(pairwise(tokens), tokens))
+    for (first, second), count in compress(pairs.items(), map(le, repeat(3), pairs.values())):
+        if second:
             scores[f"{first} {second}"] = count * 2.5
             scores[first] -= count
             scores[second] -= count
