@@ -36,6 +36,7 @@ _MIN_HEADLINE_WORDS = 6
 _MIN_DUPLICATE_CHARS = 40
 # `block_rules` describe short promos; a long paragraph that mentions WhatsApp is news.
 _MAX_BLOCK_RULE_CHARS = 500
+_SEO_PHRASE = re.compile(r"^(?P<phrase>[^\W\d][^.!?,:;–—-]{5,60}?) [–—-] (?=\S)")
 _CREDIT_TAIL = re.compile(r"\s*\([^()]{2,60}\)\s*$")
 
 
@@ -117,7 +118,11 @@ def strip_seo_keyword(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], lis
     if len(paragraphs) < 2:
         return paragraphs, []
     first_text, first_group = paragraphs[0]
-    m = re.match(r"^(?P<phrase>[^\W\d][^.!?,:;–—-]{5,60}?) [–—-] (?=\S)", first_text)
+    # The phrase is 6-61 characters, so its ` - ` ends by index 63: most leads have none.
+    head = first_text[:64]
+    if " - " not in head and " – " not in head and " — " not in head:
+        return paragraphs, []
+    m = _SEO_PHRASE.match(first_text)
     if m is None:
         return paragraphs, []
     phrase = m.group("phrase")

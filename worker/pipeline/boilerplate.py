@@ -71,23 +71,24 @@ def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = N
     if not (spans or labels or joins):
         result.kept.extend(lines)
         return result
-    # A line that holds none of the active rules' literal prefixes is left as it is, so it
-    # skips the per-rule searches (most lines of an article that has one ad marker).
-    prefixes = tuple(rule.prefix for rule in (*spans, *labels))
-    gated = not joins and all(prefixes)
+    # Only lines that hold an active rule's literal prefix can change (found in the joined
+    # text, so the others cost nothing); without prefixes for all, every line is tried.
+    prefixes = {rule.prefix for rule in (*spans, *labels)}
+    candidates = (
+        _lines_holding(joined, prefixes) if not joins and all(prefixes) else range(len(lines))
+    )
     kept = result.kept
-    cut = False
-    for line in lines:
-        if gated:
-            text = line.text
-            for prefix in prefixes:
-                if prefix in text:
-                    break
-            else:
-                kept.append(line.with_text(text, new_paragraph=True) if cut else line)
-                cut = False
-                continue
-        for piece in _split_joins(line, joins):
+    cut = False  # the line before was removed whole: the next one starts a paragraph
+    done = 0  # lines before this index are in `kept` or removed
+    for index in candidates:
+        if index > done:
+            # Untouched lines, as they are (the first one ends a removed line's paragraph).
+            first = lines[done]
+            kept.append(first.with_text(first.text, new_paragraph=True) if cut else first)
+            kept.extend(lines[done + 1 : index])
+            cut = False
+        done = index + 1
+        for piece in _split_joins(lines[index], joins):
             text, found = _remove_spans(piece, spans, labels)
             result.removed.extend(found)
             if text:
@@ -97,7 +98,31 @@ def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = N
                 # A line that was only boilerplate ends the paragraph before it, like a
                 # removed line; spans inside a line do not (CNN's inline ad markers).
                 cut = True
+    if done < len(lines):
+        first = lines[done]
+        kept.append(first.with_text(first.text, new_paragraph=True) if cut else first)
+        kept.extend(lines[done + 1 :])
     return result
+
+
+def _lines_holding(joined: str, prefixes: set[str]) -> list[int]:
+    """Indexes (ascending) of the lines of `joined` that hold one of `prefixes`."""
+    found: set[int] = set()
+    for prefix in prefixes:
+        line = 0  # the line that holds position `start`
+        start = 0
+        at = joined.find(prefix)
+        while at >= 0:
+            line += joined.count("\n", start, at)
+            found.add(line)
+            # On to the next line: one hit per line is enough.
+            end = joined.find("\n", at)
+            if end < 0:
+                break
+            line += 1
+            start = end + 1
+            at = joined.find(prefix, start)
+    return sorted(found)
 
 
 def _split_joins(line: Line, joins: tuple[re.Pattern[str], ...]) -> list[Line]:

@@ -19,6 +19,7 @@ It never raises on odd input: every step accepts any list of lines, including no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from worker.pipeline.blocks import filter_paragraphs, strip_seo_keyword
 from worker.pipeline.boilerplate import Found, classify_lines, strip_inline, strip_signoff_tail
@@ -123,7 +124,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     )
     wire = [match.wire] if match is not None and match.wire else []
     credit = pick_credit([*classified.credits, *wire], body, publisher, rules)
-    removed.sort(key=lambda item: item[0])
+    removed.sort(key=itemgetter(0))
     return Cleaned(
         title=found_title,
         paragraphs=body,

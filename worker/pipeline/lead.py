@@ -69,7 +69,7 @@ def strip_caption_zone(
     found: list[Found] = []
     captions: list[str] = []
     echoed_title: str | None = None
-    title_key = alnum_key(title) if title else None
+    title_key = alnum_key(title) if title and dateline_index else None
     for position, line in enumerate(lines[:dateline_index]):
         # The first line repeats the title, or is a headline standing before the caption.
         if position == 0 and (

@@ -82,8 +82,12 @@ def clean_title(
     if not text:
         return None, None
     head, site = split_site_suffix(text, rules, host_key)
-    # Kompas: `Judul Halaman all - Kompas.com` (the site suffix goes first).
-    head = _PAGE_SUFFIX.sub("", head).strip()
+    # Kompas: `Judul Halaman all - Kompas.com` (the site suffix goes first). The regex
+    # starts with `\s*`, so it is tried at every position: only titles that hold its
+    # literal part get it.
+    if "alaman " in head:
+        head = _PAGE_SUFFIX.sub("", head)
+    head = head.strip()
     return head or None, site
 
 
