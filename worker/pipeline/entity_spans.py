@@ -108,20 +108,21 @@ class Reader:
 
     def _lone(self, lone: Lone, paragraph: int, start: int, end: int, text: str, *,
               title: bool) -> str | None:  # fmt: skip
-        """What `_Parse.run` does with a span of one word, without the parse: `lone` says
+        """What `read_span` does with a span of one word, without the parse: `lone` says
         what the word is, the text around the span (`start`, `end`) the rest."""
         if title:
             if lone.title_kind:
                 return self.emit(lone.title_kind, lone.entity, -1, 0)
             return None
-        context = cue_before(text[start - 40 if start > 40 else 0 : start])
         kind = lone.kind
+        if kind == "organization" or (not kind and lone.entity is None):
+            # What a cue before the span could make of it, it is already (or nothing).
+            return self.emit("organization", lone.entity, paragraph, start)
+        context = cue_before(text[start - 40 if start > 40 else 0 : start])
         if context == "org":
             return self.emit("organization", lone.entity, paragraph, start)  # `dilansir Channel`
         if kind == "location":
             return self.emit("location", lone.entity, paragraph, start)
-        if kind == "organization":
-            return self.emit("organization", lone.entity, paragraph, start)
         if kind == "acronym":
             # A short unknown acronym after a title is a person's initials (`Aipda PS`).
             if context in {"speech", "person"}:
