@@ -18,8 +18,10 @@ Short mentions are merged into the fullest written form (`Putin` -> `Vladimir Pu
 entities are ranked by mentions (body and title), then by first position.
 
 Modules: `entity_lexicon` (word lists), `entity_context` (cues around a span, speaker
-anchors), `entity_spans` (span parser), `entity_merge` (short forms, aliases, mention
-counts); this one wires them.
+anchors), `entity_words` (a span's words and word tests, memoised), `entity_spans` (span
+reader and candidates), `entity_parse` (the parser for spans of several words),
+`entity_merge` (short forms, aliases, mention counts); this one wires them. The memos hold
+pure results only (bounded), so they change speed, never output.
 """
 
 from __future__ import annotations
