@@ -19,7 +19,13 @@ from __future__ import annotations
 import re
 
 from worker.pipeline.boilerplate import Found
-from worker.pipeline.lines import FUNCTION_WORDS, HEADLINE_MAX_CHARS, Line, headline_shaped
+from worker.pipeline.lines import (
+    FUNCTION_WORDS,
+    HEADLINE_MAX_CHARS,
+    NOT_HEADLINE_ENDS,
+    Line,
+    headline_shaped,
+)
 from worker.pipeline.model import Removed
 from worker.pipeline.paragraphs import join_text
 from worker.pipeline.rules import CleaningRules, KindPattern
@@ -50,8 +56,10 @@ def filter_paragraphs(
     seen: set[str] = set()
     caption_keys = {c.casefold() for c in captions if c}
     # Block rules run only if one of them hits the short paragraphs somewhere at all.
-    short = "\n".join([t.lower() for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS])
-    block_rules = rules.block_rules.active(short) if short else ()
+    # (Rules match the lower-cased text; lowering the joined text equals joining the
+    # lowered texts: the newline stops the final-sigma context.)
+    short = "\n".join([t for t, _ in paragraphs if len(t) <= _MAX_BLOCK_RULE_CHARS])
+    block_rules = rules.block_rules.active_lowered(short) if short else ()
     last = len(paragraphs) - 1
     for index, (text, group) in enumerate(paragraphs):
         kind = None
@@ -66,6 +74,7 @@ def filter_paragraphs(
             and 0 < index < last
             and len(group) == 1
             and len(text) <= HEADLINE_MAX_CHARS
+            and text[-1:] not in NOT_HEADLINE_ENDS
             and group[0].blank_before
             and paragraphs[index + 1][1][0].blank_before
             and _bare_headline(text, paragraphs[index + 1][0])

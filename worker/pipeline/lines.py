@@ -16,6 +16,7 @@ from worker.pipeline.normalize import looks_mojibaked, normalize_line, squash_sp
 __all__ = [
     "FUNCTION_WORDS",
     "HEADLINE_MAX_CHARS",
+    "NOT_HEADLINE_ENDS",
     "Line",
     "ends_sentence",
     "headline_shaped",
@@ -193,6 +194,8 @@ FUNCTION_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 #: No longer line is `headline_shaped`.
 HEADLINE_MAX_CHARS = 220
+#: Nor is one that ends in one of these.
+NOT_HEADLINE_ENDS = ".,;:…"
 
 
 def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bool:
@@ -203,10 +206,10 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     """
     # A last character in `.,;:…` is also the last one after the strips below (it is
     # neither a space nor a closer): most sentences leave here.
-    if not text or len(text) > HEADLINE_MAX_CHARS or text[-1] in ".,;:…":
+    if not text or len(text) > HEADLINE_MAX_CHARS or text[-1] in NOT_HEADLINE_ENDS:
         return False
     stripped = text.strip().rstrip(_CLOSERS)
-    if not stripped or stripped[-1] in ".,;:…":
+    if not stripped or stripped[-1] in NOT_HEADLINE_ENDS:
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
         return False

@@ -195,6 +195,9 @@ class RuleSet:
     #: Per rule, how `active` tests it: a literal prefix to look for first ('' for none) and
     #: the whole-text regex call (None when the prefix test alone decides).
     probes: tuple[tuple[KindPattern, str, _Probe | None], ...] = ()
+    #: The rules' ASCII prefixes as UTF-8 bytes, grouped under a text they all hold
+    #: (see `_shared_cores`): one search rules out a group. Used by `active_lowered`.
+    cores: tuple[tuple[bytes, tuple[tuple[int, bytes], ...]], ...] = ()
 
     def kind_of(self, text: str, *, full: bool = True) -> str | None:
         """Kind of the first rule matching `text` (whole text when `full`), else None."""
@@ -214,6 +217,38 @@ class RuleSet:
             if gate and gate not in joined_lines:
                 continue
             if probe is None or probe(joined_lines) is not None:
+                out.append(rule)
+        return tuple(out)
+
+    def active_lowered(self, joined_lines: str) -> tuple[KindPattern, ...]:
+        """`active(joined_lines.lower())`, mostly without lowering the text.
+
+        Lowering maps no character but `İ` and the Kelvin sign to ASCII, so without those
+        an ASCII prefix occurs in the lowered text exactly when it occurs in the text's
+        UTF-8 bytes with ASCII lowered (`bytes.lower`, ~10x cheaper than `str.lower` on
+        non-ASCII text, and byte search beats searching 2-byte text).
+        """
+        if "\u0130" in joined_lines or "\u212a" in joined_lines:
+            return self.active(joined_lines.lower())
+        folded = joined_lines.encode("utf-8", "surrogatepass").lower()
+        present: set[int] = set()
+        for core, members in self.cores:
+            if core in folded:
+                present.update(i for i, prefix in members if prefix in folded)
+        lowered: str | None = None
+        out: list[KindPattern] = []
+        for index, (rule, gate, probe) in enumerate(self.probes):
+            if rule.prefix and rule.prefix.isascii():
+                if index not in present:
+                    continue
+                if rule.literal:
+                    out.append(rule)
+                    continue
+            if lowered is None:
+                lowered = joined_lines.lower()
+            if gate and gate not in lowered:
+                continue
+            if probe is None or probe(lowered) is not None:
                 out.append(rule)
         return tuple(out)
 
@@ -240,7 +275,37 @@ def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
     union = "|".join(f"(?:{_without_names(r.pattern.pattern)})" for r in rules)
     anywhere = multiline([r.pattern for r in rules])
     probes = tuple(_probe(r, m) for r, m in zip(rules, anywhere, strict=True))
-    return RuleSet(rules, re.compile(union), anywhere, probes)
+    ascii_prefixes = [(i, r.prefix) for i, r in enumerate(rules) if r.prefix and r.prefix.isascii()]
+    return RuleSet(rules, re.compile(union), anywhere, probes, _shared_cores(ascii_prefixes))
+
+
+# A shared text shorter than this is too common to rule a group out.
+_MIN_CORE_CHARS = 6
+
+
+def _shared_cores(
+    prefixes: list[tuple[int, str]],
+) -> tuple[tuple[bytes, tuple[tuple[int, bytes], ...]], ...]:
+    """(Rule index, prefix) pairs grouped under a text all prefixes of a group hold, largest
+    groups first; a prefix that shares nothing is its own group (its own core)."""
+    left = dict(prefixes)
+    groups: list[tuple[bytes, tuple[tuple[int, bytes], ...]]] = []
+    while left:
+        best: tuple[int, int, str, list[int]] | None = None
+        for prefix in left.values():
+            for start in range(len(prefix)):
+                for end in range(start + _MIN_CORE_CHARS, len(prefix) + 1):
+                    core = prefix[start:end]
+                    members = [i for i, other in left.items() if core in other]
+                    key = (len(members), len(core), core, members)
+                    if len(members) > 1 and (best is None or key[:2] > best[:2]):
+                        best = key
+        if best is None:
+            break
+        _, _, core, members = best
+        groups.append((core.encode(), tuple((i, left.pop(i).encode()) for i in members)))
+    groups.extend((p.encode(), ((i, p.encode()),)) for i, p in left.items())
+    return tuple(groups)
 
 
 def _without_names(source: str) -> str:
