@@ -121,11 +121,13 @@ class Worker:
         self._inflight: Batch | None = None
         #: Acknowledged outputs not yet counted in the metrics (counted once per batch).
         self._acked: list[Pending] = []
-        # Metric children bound once: a labels() lookup per message costs microseconds.
+        # Per-message histograms: observed into buffers, added to the histograms once per
+        # batch (`Metrics.flush`), bound to their labelled child once.
         m = metrics
-        self._payload_bytes = m.payload_bytes
-        self._message_seconds = m.message_seconds
-        self._output_seconds = m.stage_seconds.labels(stage="output")
+        self._payload_bytes = m.buffered(m.payload_bytes)
+        self._message_seconds = m.buffered(m.message_seconds)
+        self._output_seconds = m.buffered(m.stage_seconds.labels(stage="output"))
+        self._age_seconds = m.buffered(m.e2e_age_seconds)
         p = settings.producer
         self._delivery = Delivery(
             producer, flush_timeout_s=p.flush_timeout_s, attempts=p.send_attempts,
@@ -222,6 +224,7 @@ class Worker:
             except KafkaError as exc:
                 log.warning("consumer close failed: %s", exc, extra={"event": "close_error"})
         self.producer.flush(timeout=self._s.shutdown.drain_timeout_s)
+        self._metrics.flush()
         self._metrics.state.state("stopped")
         self._health.set_state("stopped")
         log.info("worker stopped", extra={"event": "stop", **self.stats})
@@ -312,6 +315,7 @@ class Worker:
                     self._consumer.seek(later_tp, later[0].offset)
             break
         self._metrics.batch_size.observe(count)
+        self._metrics.flush()
         if self._txn is not None:
             self._run_transaction(batch)
             return
@@ -477,7 +481,7 @@ class Worker:
         published: dict[str, int] = {}
         dead: dict[str, int] = {}
         languages: dict[str | None, int] = {}
-        age = m.e2e_age_seconds
+        age = self._age_seconds
         for p in acked:
             if p.kind == "dead_letter":
                 dead[p.label] = dead.get(p.label, 0) + 1
@@ -495,6 +499,7 @@ class Worker:
             self.stats["published"] += n
         for code, n in languages.items():
             m.count_language(code, n)
+        m.flush()
 
     def _wanted(self, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
         """What to commit: earlier uncommitted offsets and `offsets`, of owned partitions."""

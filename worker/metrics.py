@@ -9,9 +9,11 @@ docs/metrics.md documents each metric; tests/monitoring checks the exposition wi
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import Any, Final
 
 from prometheus_client import (
     CollectorRegistry,
@@ -99,6 +101,52 @@ class StateSet(Collector):
         return [family]
 
 
+class BufferedHistogram:
+    """Observations of one histogram (child) kept in a list and added in bulk by `flush`.
+
+    prometheus_client's `observe` takes a lock and walks the bucket bounds in Python for
+    every value; the loop observes several histograms per message. Here `observe` is a list
+    append, and `flush` (once per batch) adds each bucket's count and the sum at once, as
+    the same number of `observe` calls would have. Not thread-safe: one thread observes
+    and flushes (the metrics server only reads the histogram).
+    """
+
+    __slots__ = ("_histogram", "_values", "observe")
+
+    def __init__(self, histogram: Any) -> None:
+        self._histogram = histogram
+        self._values: list[float] = []
+        #: Record one observation (seen by scrapes after the next `flush`).
+        self.observe = self._values.append
+
+    def flush(self) -> None:
+        """Add the recorded observations to the histogram."""
+        values = self._values
+        if not values:
+            return
+        h = self._histogram
+        bounds = getattr(h, "_upper_bounds", None)
+        buckets = getattr(h, "_buckets", None)
+        total = getattr(h, "_sum", None)
+        if (bounds is None or buckets is None or total is None
+                or len(bounds) != len(buckets) or any(map(math.isnan, values))):
+            # Another prometheus_client layout (or a NaN, which observe() bins differently):
+            # the plain way.
+            for value in values:
+                h.observe(value)
+            values.clear()
+            return
+        counts = [0] * len(bounds)
+        for value in values:
+            # observe() counts a value in the first bucket whose bound is >= the value.
+            counts[bisect_left(bounds, value)] += 1
+        total.inc(math.fsum(values))
+        for bucket, count in zip(buckets, counts, strict=True):
+            if count:
+                bucket.inc(count)
+        values.clear()
+
+
 class Metrics:
     """The worker's metrics. Build one per registry; tests build a fresh registry each.
 
@@ -108,6 +156,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
+        self._buffers: list[BufferedHistogram] = []
         ns = NAMESPACE
         self.consumed = Counter(
             "messages_consumed", "Messages read from an input topic.", ["topic"],
@@ -210,6 +259,18 @@ class Metrics:
                 self.duplicates.labels(kind=kind, action=action)
         for language in (*COMMON_LANGUAGES, OTHER_LANGUAGE):
             self.languages.labels(language=language)
+
+    def buffered(self, histogram: Any) -> BufferedHistogram:
+        """A `BufferedHistogram` of `histogram` (a histogram without labels or a labelled
+        child), flushed by `flush` with all the others."""
+        buffer = BufferedHistogram(histogram)
+        self._buffers.append(buffer)
+        return buffer
+
+    def flush(self) -> None:
+        """Add every buffered observation to its histogram (the loop calls it per batch)."""
+        for buffer in self._buffers:
+            buffer.flush()
 
     def prepare_topics(self, input_topic: str, output_topics: Iterable[str]) -> None:
         """Create the per-topic series at zero once the topic names are known (at start)."""

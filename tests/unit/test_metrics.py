@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 import sys
 
 import pytest
@@ -197,3 +199,49 @@ def test_names_units_and_labels_follow_the_conventions(
         assert "milliseconds" not in family.name
         for sample in family.samples:
             assert set(sample.labels) <= ALLOWED_LABELS, (family.name, sample.labels)
+
+
+def _samples(registry: CollectorRegistry, name: str) -> dict[tuple[str, str], float]:
+    return {(s.name, s.labels.get("le", "")): s.value
+            for family in registry.collect() if family.name == name for s in family.samples}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_buffered_histogram_adds_up_to_the_same_buckets_as_observe(seed: int) -> None:
+    rng = random.Random(seed)
+    bounds = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+              1.0, 2.5, 5.0, 10.0)
+    # Random values, every bound exactly, values past the last bound, zero and negatives.
+    values = [rng.lognormvariate(-6, 2) for _ in range(3000)] + list(bounds) + [11.0, 0.0, -1.0]
+    plain, buffered = CollectorRegistry(), CollectorRegistry()
+    direct, indirect = Metrics(plain), Metrics(buffered)
+    for value in values:
+        direct.stage_seconds.labels(stage="clean").observe(value)
+    buffer = indirect.buffered(indirect.stage_seconds.labels(stage="clean"))
+    for i, value in enumerate(values):
+        buffer.observe(value)
+        if i % 500 == 0:
+            indirect.flush()  # flushed now and then, as the loop does per batch
+    assert buffered.get_sample_value(
+        "article_worker_stage_duration_seconds_count", {"stage": "clean"}) != len(values)
+    indirect.flush()
+    name = "article_worker_stage_duration_seconds"
+    want, got = _samples(plain, name), _samples(buffered, name)
+    assert want.keys() == got.keys()
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, rel=1e-12), key
+
+
+def test_a_buffered_nan_is_observed_the_plain_way(metrics: Metrics,
+                                                   registry: CollectorRegistry) -> None:
+    buffer = metrics.buffered(metrics.message_seconds)
+    buffer.observe(float("nan"))
+    buffer.observe(0.02)
+    metrics.flush()
+    # As observe() does: a NaN lands in no bucket, and the sum becomes NaN.
+    count = "article_worker_message_duration_seconds_count"
+    assert registry.get_sample_value(count) == 1.0
+    total = registry.get_sample_value("article_worker_message_duration_seconds_sum")
+    assert total is not None and math.isnan(total)
+    metrics.flush()  # nothing left: nothing counted twice
+    assert registry.get_sample_value(count) == 1.0
