@@ -71,12 +71,11 @@ def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = N
     if not (spans or labels or joins):
         result.kept.extend(lines)
         return result
-    # Only lines that hold an active rule's literal prefix can change (found in the joined
-    # text, so the others cost nothing); without prefixes for all, every line is tried.
-    prefixes = {rule.prefix for rule in (*spans, *labels)}
-    candidates = (
-        _lines_holding(joined, prefixes) if not joins and all(prefixes) else range(len(lines))
-    )
+    # Only lines that hold an active rule's literal prefix, or end with its suffix, can
+    # change (found in the joined text, so the others cost nothing).
+    candidates = None if joins else _candidate_lines(joined, (*spans, *labels))
+    if candidates is None:
+        candidates = list(range(len(lines)))
     kept = result.kept
     cut = False  # the line before was removed whole: the next one starts a paragraph
     done = 0  # lines before this index are in `kept` or removed
@@ -92,7 +91,10 @@ def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = N
             text, found = _remove_spans(piece, spans, labels)
             result.removed.extend(found)
             if text:
-                kept.append(piece.with_text(text, new_paragraph=cut or None))
+                unchanged = text == piece.text and not cut
+                kept.append(
+                    piece if unchanged else piece.with_text(text, new_paragraph=cut or None)
+                )
                 cut = False
             else:
                 # A line that was only boilerplate ends the paragraph before it, like a
@@ -105,24 +107,38 @@ def strip_inline(lines: list[Line], rules: CleaningRules, joined: str | None = N
     return result
 
 
-def _lines_holding(joined: str, prefixes: set[str]) -> list[int]:
-    """Indexes (ascending) of the lines of `joined` that hold one of `prefixes`."""
+def _candidate_lines(joined: str, rules: tuple[KindPattern, ...]) -> list[int] | None:
+    """Indexes (ascending) of the lines of `joined` that one of `rules` may match: lines
+    that end with a rule's line-end suffix or hold its prefix. None when a rule has neither."""
     found: set[int] = set()
-    for prefix in prefixes:
-        line = 0  # the line that holds position `start`
-        start = 0
-        at = joined.find(prefix)
-        while at >= 0:
-            line += joined.count("\n", start, at)
-            found.add(line)
-            # On to the next line: one hit per line is enough.
-            end = joined.find("\n", at)
-            if end < 0:
-                break
-            line += 1
-            start = end + 1
-            at = joined.find(prefix, start)
+    for rule in rules:
+        if rule.suffix:
+            # A `...$` rule matches a line that ends with its suffix (rarer than anywhere).
+            _add_lines(found, joined, rule.suffix + "\n")
+            if joined.endswith(rule.suffix):
+                found.add(joined.count("\n"))
+        elif rule.prefix:
+            _add_lines(found, joined, rule.prefix)
+        else:
+            return None
     return sorted(found)
+
+
+def _add_lines(found: set[int], joined: str, needle: str) -> None:
+    """Add the index of every line of `joined` where `needle` starts."""
+    line = 0  # the line that holds position `start`
+    start = 0
+    at = joined.find(needle)
+    while at >= 0:
+        line += joined.count("\n", start, at)
+        found.add(line)
+        # On to the next line: one hit per line is enough.
+        end = joined.find("\n", at)
+        if end < 0:
+            return
+        line += 1
+        start = end + 1
+        at = joined.find(needle, start)
 
 
 def _split_joins(line: Line, joins: tuple[re.Pattern[str], ...]) -> list[Line]:

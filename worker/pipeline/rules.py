@@ -21,6 +21,7 @@ __all__ = [
     "RelatedLabel",
     "RuleSet",
     "kind_pattern",
+    "line_end_suffix",
     "literal_prefix",
     "multiline",
     "parse_rules",
@@ -87,12 +88,14 @@ class KindPattern:
     `prefix` is the literal text every match starts with ('' when there is none) and
     `literal` is True when the pattern is that text and nothing else: a substring test in C
     then rules a text out (or, for a literal, in) at a fraction of a regex search's cost.
+    `suffix` is the literal text before a final `$`: a line the pattern matches ends with it.
     """
 
     kind: str
     pattern: re.Pattern[str]
     prefix: str = ""
     literal: bool = False
+    suffix: str = ""
 
     def occurs(self, text: str) -> bool:
         """True when the pattern matches somewhere in `text` (same answer as `search`)."""
@@ -100,13 +103,17 @@ class KindPattern:
             return self.prefix in text
         if self.prefix and self.prefix not in text:
             return False
+        # (`$` also matches before a newline that ends the text.)
+        suffix = self.suffix
+        if suffix and not (text.endswith(suffix) or text.endswith(suffix + "\n")):
+            return False
         return self.pattern.search(text) is not None
 
 
 def kind_pattern(kind: str, pattern: re.Pattern[str]) -> KindPattern:
-    """A `KindPattern` with its literal prefix worked out."""
+    """A `KindPattern` with its literal prefix and line-end suffix worked out."""
     prefix, complete = literal_prefix(pattern)
-    return KindPattern(kind, pattern, prefix, complete)
+    return KindPattern(kind, pattern, prefix, complete, line_end_suffix(pattern))
 
 
 # Characters with a meaning in a pattern; a prefix scan stops at the first of them.
@@ -140,6 +147,43 @@ def literal_prefix(pattern: re.Pattern[str]) -> tuple[str, bool]:
             return "".join(out), False
         i += step
     return "".join(out), True
+
+
+def line_end_suffix(pattern: re.Pattern[str]) -> str:
+    """The literal text right before the `$` a pattern ends with ('' when it has none).
+
+    Conservative like `literal_prefix`: the scan goes back from the `$` over literal
+    characters only (one before a quantifier or a group is never reached).
+    """
+    source = pattern.pattern
+    flags = re.IGNORECASE | re.VERBOSE | re.MULTILINE
+    if pattern.flags & flags or not source.endswith("$") or _top_level_alternation(source):
+        return ""
+    out: list[str] = []
+    end = len(source) - 1  # the `$`, or the first character taken
+    if _escaped(source, end):
+        return ""  # `\\$` is a dollar sign
+    while end > 0:
+        char = source[end - 1]
+        if _escaped(source, end - 1):
+            if char.isalnum():
+                break  # `\\d`, `\\b`...
+            out.append(char)
+            end -= 2
+        elif char in _META:
+            break
+        else:
+            out.append(char)
+            end -= 1
+    return "".join(reversed(out))
+
+
+def _escaped(source: str, index: int) -> bool:
+    """True when the character at `index` follows an odd number of backslashes."""
+    count = 0
+    while index - count > 0 and source[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
 
 
 def _top_level_alternation(source: str) -> bool:
