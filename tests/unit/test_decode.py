@@ -113,3 +113,42 @@ def test_arbitrary_objects_decode_or_reject(obj: dict[str, object]) -> None:
     else:
         assert isinstance(payload.content, str)
         assert payload.content_kind in ("text", "html")
+
+
+def _reference_reason(value: bytes) -> str | None:
+    """What decoding in two explicit steps says: the UTF-8 reason, the JSON reason or None."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return "invalid_utf8"
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return "invalid_json"
+    return None
+
+
+_JSONISH = st.lists(
+    st.sampled_from(
+        [
+            *(b'{"text":"', b'"}', b"\xed\xa0\x80", b"\xc0\x80", b"\xf5", b"\xe2\x82", b"\x80"),
+            *(b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf", b"\\ud800", b"a", b" ", b"\x00", b'"'),
+            *(b"\\", b"{", b"}"),
+        ]
+    ),
+    max_size=10,
+).map(b"".join)
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.binary(max_size=64), _JSONISH))
+def test_parsing_the_bytes_rejects_as_decoding_first_would(value: bytes) -> None:
+    # orjson validates UTF-8 itself; a value it refuses is re-read in two steps for the reason.
+    expected = _reference_reason(value)
+    try:
+        decode_payload(value, max_bytes=1024)
+    except Rejected as exc:
+        if expected is not None:
+            assert exc.reason == expected
+    else:
+        assert expected is None

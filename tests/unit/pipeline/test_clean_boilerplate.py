@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from worker.pipeline.boilerplate import (
+    _candidate_lines,
     classify_lines,
     inline_label_span,
     strip_inline,
@@ -194,3 +198,25 @@ def test_flattened_kompas_promo_and_csv_artefact() -> None:
     result = strip_inline(split_lines(text), RULES)
     assert [ln.text for ln in result.kept] == ["Pelaku diketahui berusia 25 tahun.", "(kpl/khs)"]
     assert [p.kind for _, p in result.removed] == ["social_promo", "scraper_artifact"]
+
+
+_INLINE_PIECES = st.sampled_from(
+    [
+        *("ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT", "(abc/def)", "(*)", '";', "x)"),
+        *("Baca juga: Judul Lain", "[Gambas:Video]", "- UTUSAN ONLINE", "Kalimat biasa.", " "),
+        *("\n", "\n\n", ".,", "(", ")", "Laporan Wartawan Tribunnews.com, Igman Ibrahim"),
+    ]
+)
+
+
+@given(st.lists(_INLINE_PIECES, max_size=16).map("".join))
+def test_candidate_lines_hold_every_line_an_active_rule_matches(text: str) -> None:
+    lines = split_lines(text)
+    joined = "\n".join(line.text for line in lines)
+    active = (*RULES.inline_rules.active(joined), *RULES.inline_labels.active(joined))
+    candidates = _candidate_lines(joined, active)
+    if candidates is None:
+        return
+    for index, line in enumerate(lines):
+        if any(rule.pattern.search(line.text) for rule in active):
+            assert index in candidates

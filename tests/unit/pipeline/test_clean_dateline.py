@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from worker.pipeline.dateline import find_dateline, raw_dateline
+from worker.pipeline.dateline import compile_dateline, find_dateline, max_space_runs, raw_dateline
 from worker.pipeline.lines import split_lines
 from worker.rules_file import load_rules
 
@@ -111,3 +113,27 @@ def test_dateline_after_a_caption_line_is_found() -> None:
 )
 def test_things_that_are_not_datelines(text: str) -> None:
     assert find_dateline(split_lines(text), RULES.dateline) is None
+
+
+def test_space_runs_bound_counts_the_widest_form_and_masthead() -> None:
+    assert max_space_runs(()) == 6
+    assert max_space_runs(("VIVA", "CNN Indonesia")) == 6
+    assert max_space_runs(("A B C D",)) == 7
+
+
+_DATELINE_TOKENS = st.sampled_from(
+    [
+        *("JAKARTA", "KOTA", "BHARU", "Bogor", "Kota", "KOMPAS.com", "VIVA", "CNN Indonesia"),
+        *(",", ", ", " ", "  ", "\t", "\n", "-", "--", "–", "—", "(", ")", "(ANTARA)", "2"),
+        *("Jan.", "Warta", "Nusantara", "O'NEIL", "TIMESINDONESIA", "x", "A B  C\tD"),
+    ]
+)
+
+
+@given(st.lists(_DATELINE_TOKENS, min_size=1, max_size=14).map("".join))
+def test_the_dash_gate_never_hides_a_dateline(text: str) -> None:
+    lines = split_lines(text)
+    for publishers in (RULES.dateline_publishers, ("A B  C\tD",)):
+        pattern = compile_dateline(publishers)
+        gated = find_dateline(lines, pattern, max_space_runs(publishers))
+        assert gated == find_dateline(lines, pattern)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from worker.pipeline.lines import split_lines
 from worker.pipeline.normalize import looks_mojibaked, normalize_line, squash, unescape_all
 
 
@@ -54,3 +55,41 @@ def test_normalised_lines_have_no_newlines_or_double_spaces(text: str) -> None:
     assert "  " not in out
     assert out == out.strip()
     assert squash(out) == out
+
+
+# The fast paths of `split_lines` (whole-text tests instead of `normalize_line` per line)
+# must give what normalising every line gives.
+_TRICKY = st.sampled_from(
+    [
+        *"ab AZ.,&;#\n\n\n",
+        *("\r", "\r\n", "\t", "\x0b", "\x85", "\u2028", "\u00a0", "\u200b", "\ufeff", "\x00"),
+        *("é", "e\u0301", "\u0301", "\u0316", "\u0334", "\u2126", "Ã©", "â€™", "Â ", "ï»¿"),
+        *("&amp;", "&nbsp;", "&#10;", "“", "—", "İ", "\u3000", "\U0001f600", "  ", " \n"),
+    ]
+)
+
+
+def _reference_lines(text: str) -> list[tuple[str, str, int, bool]]:
+    out: list[tuple[str, str, int, bool]] = []
+    blank_before = True
+    for number, raw in enumerate(text.splitlines()):
+        norm = normalize_line(raw)
+        if not norm:
+            blank_before = True
+            continue
+        out.append((norm, raw, number, blank_before))
+        blank_before = False
+    return out
+
+
+@given(st.one_of(st.text(), st.lists(_TRICKY, max_size=40).map("".join)))
+def test_split_lines_equals_normalising_every_line(text: str) -> None:
+    got = [(ln.text, ln.raw, ln.order[0], ln.new_paragraph) for ln in split_lines(text)]
+    assert got == _reference_lines(text)
+    assert all(ln.blank_before == ln.new_paragraph for ln in split_lines(text))
+
+
+def test_split_lines_fast_path_keeps_spaces_rule() -> None:
+    lines = split_lines("  Satu  dua \n\nTiga\u201d  empat ")
+    assert [ln.text for ln in lines] == ["Satu dua", "Tiga\u201d empat"]
+    assert [ln.raw for ln in lines] == ["  Satu  dua ", "Tiga\u201d  empat "]

@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worker.errors import ConfigError
-from worker.pipeline.rules import CleaningRules, parse_rules
+from worker.pipeline.rules import CleaningRules, line_end_suffix, literal_prefix, parse_rules
 from worker.rules_file import load_rules
 
 
@@ -75,3 +77,89 @@ def test_a_custom_rules_file_is_used(tmp_path: Path) -> None:
     rules = load_rules(path)
     assert rules.line_rules.kind_of("PARIWARA") == "ad_marker"
     assert rules.line_rules.kind_of("ADVERTISEMENT") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "prefix", "complete"),
+    [
+        ("abc", "abc", True),
+        (r"a\.b", "a.b", True),
+        (r"\[Gambas:[^\]]*\]", "[Gambas:", False),
+        ("Ads?", "Ad", False),
+        ("ab+c", "ab", False),
+        ("ab{2}", "a", False),
+        (r"a\d", "a", False),
+        ("Laporan (?:Wartawan|Reporter)", "Laporan ", False),
+        ("a|b", "", False),
+        ("abc(?:d|e)|f", "", False),
+        ("a[|]b", "a", False),
+        (r"a\|b", "a|b", True),
+        ("(?i)abc", "", False),
+        (r"\Aabc", "", False),
+    ],
+)
+def test_literal_prefix_is_what_every_match_starts_with(
+    source: str, prefix: str, complete: bool
+) -> None:
+    assert literal_prefix(re.compile(source)) == (prefix, complete)
+
+
+@pytest.mark.parametrize(
+    ("source", "suffix"),
+    [
+        (r"\(\*\)$", "(*)"),
+        (r"\((?:[a-z]{2,5}/){1,3}[a-z]{2,5}\)$", ")"),
+        ('";$', '";'),
+        (r"UTUSAN\.?$", ""),
+        (r"a\$", ""),  # a dollar sign, no anchor
+        (r"a\\$", "a\\"),
+        ("a|b$", ""),
+        ("(?m)a$", ""),
+        ("abc", ""),
+    ],
+)
+def test_line_end_suffix_is_what_a_matched_line_ends_with(source: str, suffix: str) -> None:
+    assert line_end_suffix(re.compile(source)) == suffix
+
+
+_PIECES = st.sampled_from(
+    [
+        *("Baca juga: ", "ADVERTISEMENT", "(abc/def)", "(*)", '";', "WhatsApp Channel", "Grup "),
+        *(" ", "\n", "x", "İ", "\u212a", "K", "Σ", "ß", "[Gambas:Video]", "- UTUSAN ONLINE"),
+        "Telegram",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_prefix_and_suffix_gates_agree_with_the_regexes(text: str) -> None:
+    rules = load_rules()
+    for rule_set in (rules.inline_rules, rules.inline_labels, rules.block_rules):
+        for rule in rule_set.rules:
+            assert rule.occurs(text) == (rule.pattern.search(text) is not None)
+        assert rule_set.active(text) == tuple(
+            r for r, m in zip(rule_set.rules, rule_set.multiline, strict=True) if _hits(m, text)
+        )
+    lines = text.split("\n")
+    assert rules.block_rules.active_lowered(text) == rules.block_rules.active(text.lower())
+    assert "\n".join(ln.lower() for ln in lines) == text.lower()
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> bool:
+    if pattern.pattern.startswith("\\A"):
+        return pattern.match(text) is not None
+    return pattern.search(text) is not None
+
+
+def test_shared_cores_group_prefixes_that_hold_the_same_text() -> None:
+    rules = parse_rules(
+        {
+            "block_rules": [
+                {"kind": "social_promo", "patterns": ["whatsapp kami", "ikuti whatsapp", "x y"]}
+            ]
+        }
+    )
+    assert rules.block_rules.cores == (
+        (b"whatsapp", ((0, b"whatsapp kami"), (1, b"ikuti whatsapp"))),
+        (b"x y", ((2, b"x y"),)),
+    )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worker.pipeline.lines import split_lines
 from worker.pipeline.publisher import (
@@ -11,7 +15,13 @@ from worker.pipeline.publisher import (
     publisher_from_host,
     registrable_domain,
 )
-from worker.pipeline.title import clean_title, first_line_title, slug_headline_start, slug_words
+from worker.pipeline.title import (
+    alnum_key,
+    clean_title,
+    first_line_title,
+    slug_headline_start,
+    slug_words,
+)
 from worker.rules_file import load_rules
 
 RULES = load_rules()
@@ -123,3 +133,29 @@ def test_slug_finds_the_headline_after_a_teaser_strip() -> None:
         assert start is not None
         assert text[start:] == "Starlink gets license to operate in Indonesia, says minister"
     assert slug_headline_start(text, ["nothing", "here", "at", "all"]) is None
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        *("http:", "https:", "HTTP:", "//", "/", "www.", "Kompas", ".com", ".co.id", "a-b", "@"),
+        *(":", "8080", "[", "]", "::1", "?", "#", "\t", "\n", " ", "\x00", "é", "\u2100", "."),
+    ]
+)
+
+
+@given(st.one_of(st.text(), st.lists(_URL_PIECES, max_size=8).map("".join)))
+def test_host_of_reads_hosts_as_urlsplit_does(url: str) -> None:
+    candidate = url.strip()
+    if "//" not in candidate:
+        candidate = "//" + candidate
+    try:
+        host = urlsplit(candidate).hostname
+    except ValueError:
+        host = None
+    expected = host.removeprefix("www.") if host and "." in host else None
+    assert host_of(url) == (expected if url else None)
+
+
+@given(st.text())
+def test_alnum_key_keeps_exactly_the_alphanumerics(text: str) -> None:
+    assert alnum_key(text) == "".join(ch for ch in text.casefold() if ch.isalnum())
