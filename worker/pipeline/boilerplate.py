@@ -247,10 +247,11 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
     """Remove whole boilerplate lines; collect syndication credits on the way."""
     result = LineResult()
     kept = result.kept
-    if rules.line_union is None or rules.line_which is None:
+    if rules.line_which is None:
         kept.extend(lines)
         return result
-    fullmatch = rules.line_union.fullmatch
+    fullmatch = rules.line_union.fullmatch if rules.line_union is not None else _no_match
+    tails = rules.line_tails
     # The rules hold the credit lines, then the labels, then the line rules (the order
     # the steps are tried in): the pattern a line matches first tells which step removes it.
     labels_from = len(rules.syndication)
@@ -261,7 +262,13 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
         line = lines[i]
         text = line.text
         # Whole-line rules describe short chrome; longer lines are body (and skip the regex).
-        if len(text) > _MAX_RULE_LINE_CHARS or fullmatch(text) is None:
+        hit = len(text) <= _MAX_RULE_LINE_CHARS and fullmatch(text) is not None
+        if not hit and len(text) <= _MAX_RULE_LINE_CHARS:
+            for end, tail in tails:
+                if text.endswith(end) and tail.fullmatch(text) is not None:
+                    hit = True
+                    break
+        if not hit:
             # An ordinary body line: no whole-line rule can match it.
             kept.append(line.with_text(text, new_paragraph=True) if cut else line)
             cut = False
@@ -282,6 +289,10 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
             i += 1
         cut = True
     return result
+
+
+def _no_match(_text: str) -> None:
+    return None
 
 
 def _syndication(lines: list[Line], i: int, rules: CleaningRules, result: LineResult) -> int:

@@ -20,6 +20,7 @@ __all__ = [
     "KindPattern",
     "RelatedLabel",
     "RuleSet",
+    "end_literal",
     "kind_pattern",
     "line_end_suffix",
     "literal_prefix",
@@ -176,6 +177,53 @@ def line_end_suffix(pattern: re.Pattern[str]) -> str:
             out.append(char)
             end -= 1
     return "".join(reversed(out))
+
+
+def end_literal(pattern: re.Pattern[str]) -> str:
+    """X for a pattern that opens with the lookahead `(?=.*X\\Z)` (X literal), else ''.
+
+    Such a pattern only matches at the start of a text that ends with X: the rules file
+    opens slow caption patterns with it so that other lines fail at once.
+    """
+    source = pattern.pattern
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or not source.startswith("(?=.*"):
+        return ""
+    close = _group_end(source, 0)
+    inner = source[len("(?=.*") : close]
+    if close < 0 or not inner.endswith("\\Z") or _escaped(inner, len(inner) - 2):
+        return ""
+    try:
+        text, complete = literal_prefix(re.compile(inner[: -len("\\Z")]))
+    except re.error:
+        return ""
+    return text if complete else ""
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index of the `)` closing the group that opens at `start`, or -1."""
+    depth = 0
+    i = start
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            if source[i : i + 1] == "^":
+                i += 1
+            if source[i : i + 1] == "]":
+                i += 1
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 def _escaped(source: str, index: int) -> bool:
@@ -390,9 +438,11 @@ class CleaningRules:
         dateline: the dateline grammar compiled with `dateline_publishers`.
         dateline_space_runs: the most whitespace runs before a dateline's dash (see
             `worker.pipeline.dateline.max_space_runs`).
-        line_union: every whole-line pattern (credit lines, labels, line rules, in the order
+        line_union: the whole-line patterns (credit lines, labels, line rules, in the order
             `classify_lines` tries them) in one regex, so that an ordinary body line costs
-            a single failed match.
+            a single failed match; without those in `line_tails`.
+        line_tails: the whole-line patterns that open with `(?=.*X\\Z)` (a line they match
+            ends with the literal X), one regex per X: only lines that end with X try it.
         line_which: `line_union` with each pattern in a group of its own, so that one match
             tells the first pattern a boilerplate line matches (groups cost the regex
             engine its quick skip of branches, so it only runs on lines `line_union` took).
@@ -420,6 +470,7 @@ class CleaningRules:
     dateline: re.Pattern[str] = field(default_factory=lambda: compile_dateline(()))
     dateline_space_runs: int = field(default_factory=lambda: max_space_runs(()))
     line_union: re.Pattern[str] | None = None
+    line_tails: tuple[tuple[str, re.Pattern[str]], ...] = ()
     line_which: re.Pattern[str] | None = None
     line_branches: tuple[int, ...] = ()
     joins_multiline: tuple[re.Pattern[str], ...] = ()
@@ -459,6 +510,10 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
         *(r.pattern for r in line_rules.rules),
     )
     line_which, line_branches = _grouped_union(whole_line)
+    tails: dict[str, list[re.Pattern[str]]] = {}
+    for pattern in whole_line:
+        tails.setdefault(end_literal(pattern), []).append(pattern)
+    always = tails.pop("", [])
     return CleaningRules(
         line_rules=line_rules,
         lead_rules=rule_set(_kind_patterns(data, "lead_rules")),
@@ -480,7 +535,8 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
         paragraph_joins=joins,
         dateline=compile_dateline(publishers),
         dateline_space_runs=max_space_runs(publishers),
-        line_union=_union(whole_line),
+        line_union=_union(tuple(always)),
+        line_tails=tuple((end, _union(tuple(p)) or _NEVER) for end, p in tails.items()),
         line_which=line_which,
         line_branches=line_branches,
         joins_multiline=multiline(joins),
@@ -492,6 +548,9 @@ def parse_rules(data: Mapping[str, object]) -> CleaningRules:
 
 def _alnum(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+_NEVER = re.compile("(?!)")
 
 
 def _union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:

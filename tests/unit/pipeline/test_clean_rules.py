@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from worker.errors import ConfigError
-from worker.pipeline.rules import CleaningRules, line_end_suffix, literal_prefix, parse_rules
+from worker.pipeline.rules import (
+    CleaningRules,
+    end_literal,
+    line_end_suffix,
+    literal_prefix,
+    parse_rules,
+)
 from worker.rules_file import load_rules
 
 
@@ -163,3 +169,30 @@ def test_shared_cores_group_prefixes_that_hold_the_same_text() -> None:
         (b"whatsapp", ((0, b"whatsapp kami"), (1, b"ikuti whatsapp"))),
         (b"x y", ((2, b"x y"),)),
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "end"),
+    [
+        (r"(?=.*\)\Z)[^()]{3,300}\(foto: .{1,60}\)", ")"),
+        (r"(?=.*ab\Z)x.*", "ab"),
+        (r"(?=.*a?\Z)x", ""),
+        (r"(?=.*\\Z)x", ""),
+        (r"(?=.*[)]\Z)x", ""),
+        (r"(?=.*\Z)x", ""),
+        ("(?i)(?=.*a\\Z)x", ""),
+        ("abc", ""),
+    ],
+)
+def test_end_literal_reads_an_opening_end_anchored_lookahead(source: str, end: str) -> None:
+    assert end_literal(re.compile(source)) == end
+
+
+def test_whole_line_patterns_split_by_end_literal_keep_their_union() -> None:
+    rules = load_rules()
+    caption = "Warga menonton banjir di Jakarta, Senin (1/1) (Tribunnews.com/Jeprima)"
+    assert rules.line_tails
+    assert rules.line_union is not None
+    assert rules.line_union.fullmatch(caption) is None
+    assert any(tail.fullmatch(caption) for end, tail in rules.line_tails if caption.endswith(end))
+    assert rules.line_rules.kind_of(caption) == "image_caption"
