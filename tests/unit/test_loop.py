@@ -18,6 +18,7 @@ from kafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError, Produ
 from prometheus_client import CollectorRegistry
 
 import worker.delivery
+import worker.loop
 import worker.transactions
 from worker.errors import FatalIOError
 from worker.health import HealthState
@@ -598,3 +599,15 @@ def test_a_fenced_producer_stops_the_worker_at_once() -> None:
                    FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}]),
                    Fenced(events), factory=factory)
     assert made == []  # fencing is final: no new producer
+
+
+def test_an_unknown_consumer_never_looks_like_a_coming_rebalance() -> None:
+    class Broken:
+        def need_rejoin(self) -> bool:
+            raise RuntimeError("internals changed")
+
+    class WithBroken:
+        _coordinator = Broken()
+
+    assert worker.loop._rebalance_pending(object()) is False
+    assert worker.loop._rebalance_pending(WithBroken()) is False
