@@ -53,6 +53,9 @@ class Line(NamedTuple):
     def shown(self) -> str:
         """What to report when the line is removed: the raw line while it is whole (verbatim,
         as the corpus records it), else its current normalised text (a span was cut out)."""
+        if self.raw == self.text:
+            # Either way the answer is the text (a normalised line is stripped).
+            return self.text
         return self.raw.strip() if normalize_line(self.raw) == self.text else self.text
 
 
@@ -118,11 +121,12 @@ def _is_nfc(others: str, text: str) -> bool:
 # Closing quotes/brackets that may follow a sentence's final punctuation.
 _CLOSERS = "\"'”’»)]"
 _FINAL = ".!?:…"
+_CLOSERS_AND_SPACE = _CLOSERS + " "
 
 
 def ends_sentence(text: str) -> bool:
     """True when `text` ends in sentence-final punctuation (closing quotes allowed after it)."""
-    stripped = text.rstrip(_CLOSERS + " ")
+    stripped = text.rstrip(_CLOSERS_AND_SPACE)
     return bool(stripped) and stripped[-1] in _FINAL
 
 
