@@ -52,14 +52,14 @@ class _StageClock:
 class _HistogramTimer:
     # A plain object per stage, bound to its labelled child once: a generator-based context
     # manager and a labels() lookup per stage and message cost more than the stage timing.
-    # The stage observations reach the histograms when the caller calls `Metrics.flush`.
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
         self._clocks = {name: self._clock(name) for name in STAGES}
 
     def _clock(self, name: str) -> _StageClock:
-        # Buffered: the loop adds the observations to the histogram once per batch.
-        return _StageClock(self._metrics.buffered(self._metrics.stage_seconds.labels(stage=name)))
+        # Observed at once (not buffered): callers without the loop read the histograms
+        # right after `handle` (benchmarks/pipeline.py).
+        return _StageClock(self._metrics.stage_seconds.labels(stage=name))
 
     def stage(self, name: str) -> contextlib.AbstractContextManager[None]:
         clock = self._clocks.get(name)
