@@ -16,7 +16,9 @@ shutdown.
 Exactly-once (`processing.guarantee: exactly_once`): the outputs and the offsets of a batch
 are committed in one transaction (`worker.transactions`), batch by batch.
 
-Sending and waiting for acknowledgements live in `worker.delivery`.
+Sending and waiting for acknowledgements live in `worker.delivery`, offset commits in
+`worker.commits`, what a record is published as in `worker.records`, lag and broker
+reachability in `worker.lag`.
 """
 
 from __future__ import annotations
@@ -25,30 +27,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import CommitFailedError, KafkaError
-from kafka.structs import OffsetAndMetadata
+from kafka.errors import KafkaError
 
+from worker.commits import Commits
 from worker.delivery import Batch, Delivery, Pending, acknowledged_prefix, failure
-from worker.errors import FatalIOError
 from worker.health import HealthState
+from worker.lag import Lag, Reachability
 from worker.metrics import Metrics
-from worker.output import (
-    SourceRecord,
-    article_document,
-    dead_letter_headers,
-    dumps,
-)
-from worker.processor import Outcome, Processor
+from worker.processor import Processor
+from worker.records import Records
 from worker.settings import Settings
 from worker.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
-LAG_REFRESH_S = 10.0
 #: How often, while a batch is processed, the loop looks whether the previous batch is
 #: acknowledged (and commits it) and whether the lag gauge is due: not per message.
 CHECK_INTERVAL_S = 0.01
@@ -103,42 +98,33 @@ class Worker:
         self._processor = processor
         self._metrics = metrics
         self._health = health
-        self._clock = clock
         self._stop = threading.Event()
+        #: Shared with `_commits` and `_lag` (the same set object, updated in place).
         self._assignment: set[TopicPartition] = set()
         self._assignment_seen = False
-        self._lag: dict[TopicPartition, int] = {}
-        self._last_lag_refresh = 0.0
-        self._last_broker_contact = time.monotonic()
         self.stats = {"consumed": 0, "published": 0, "dead_letters": 0, "duplicates": 0}
-        #: Offsets of acknowledged work whose commit failed; retried with the next commit
-        #: and before the partitions are revoked.
-        self._uncommitted: dict[TopicPartition, int] = {}
-        #: An asynchronous commit in flight: its future and the offsets it carries.
-        self._commit_pending: tuple[Any, dict[TopicPartition, int]] | None = None
+        self._broker = Reachability(health, deadline_s=settings.kafka.unreachable_deadline_s)
+        self._lag = Lag(consumer, assignment=self._assignment, metrics=metrics, health=health,
+                        broker=self._broker)
+        self._commits = Commits(consumer, assignment=self._assignment, metrics=metrics,
+                                broker=self._broker, clock=clock)
         self._delivering = False
         #: At-least-once: the batch whose outputs are sent but not yet all acknowledged.
         self._inflight: Batch | None = None
-        #: Acknowledged outputs not yet counted in the metrics (counted once per batch).
-        self._acked: list[Pending] = []
-        # Per-message histograms: observed into buffers, added to the histograms once per
-        # batch (`Metrics.flush`), bound to their labelled child once.
-        m = metrics
-        self._payload_bytes = m.buffered(m.payload_bytes)
-        self._message_seconds = m.buffered(m.message_seconds)
-        self._output_seconds = m.buffered(m.stage_seconds.labels(stage="output"))
-        self._age_seconds = m.buffered(m.e2e_age_seconds)
+        self._records = Records(settings, processor, metrics=metrics, clock=clock,
+                                stats=self.stats)
         p = settings.producer
         self._delivery = Delivery(
             producer, flush_timeout_s=p.flush_timeout_s, attempts=p.send_attempts,
-            keepalive=self._keepalive, on_ack=self._acknowledged, on_error=self._send_failed)
+            keepalive=self._keepalive, on_ack=self._records.acknowledged,
+            on_error=self._send_failed)
         self._txn: Transactions | None = None
         if settings.processing.guarantee == "exactly_once":
             self._txn = Transactions(
                 producer, consumer, self._delivery, producer_factory=producer_factory,
                 attempts=p.send_attempts,
                 operation_timeout_s=settings.kafka.unreachable_deadline_s + p.flush_timeout_s,
-                on_ack=self._acknowledged, on_rewind=self._rewound)
+                on_ack=self._records.acknowledged, on_rewind=self._rewound)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -173,10 +159,10 @@ class Worker:
                 # The input ran dry (for now): finish the sent batch so that its offsets are
                 # committed now, not when the next records arrive.
                 self._finish_inflight()
-            elif self._lag_total() == 0:
+            elif self._lag.total() == 0:
                 # Nothing to do is not a stall.
                 self._health.idle()
-            self._refresh_lag()
+            self._lag.refresh()
             if (
                 stop_when_idle_s is not None
                 and self._assignment_seen
@@ -188,7 +174,7 @@ class Worker:
 
     def _poll(self) -> dict[TopicPartition, list[Any]]:
         timeout_ms = self._s.consumer.poll_timeout_ms
-        if (self._inflight is not None or self._uncommitted or self._commit_pending is not None
+        if (self._inflight is not None or self._commits.outstanding
                 ) and _rebalance_pending(self._consumer):
             # The partitions may go to another member in this poll: finish and commit the
             # sent batch (and retry a failed commit) first, or its records are processed
@@ -205,7 +191,7 @@ class Worker:
             )
         except KafkaError as exc:
             log.warning("poll failed: %s", type(exc).__name__, extra={"event": "poll_error"})
-            self._check_unreachable()
+            self._broker.check()
             return {}
         self._health.set_connected(True)
         return records
@@ -238,13 +224,13 @@ class Worker:
     # -- rebalances ------------------------------------------------------------------------
 
     def on_assigned(self, partitions: list[TopicPartition]) -> None:
-        self._assignment |= set(partitions)
+        self._assignment.update(partitions)
         if not self._assignment_seen:
             self._assignment_seen = True
         self._health.set_member(True)
         self._metrics.rebalances.labels(kind="assigned").inc()
         self._metrics.assigned_partitions.set(len(self._assignment))
-        self._last_lag_refresh = 0.0
+        self._lag.refresh_soon()
         if self._delivering:
             # Assigned during a keep-alive poll: nothing may be fetched until the batch in
             # flight is acknowledged.
@@ -263,8 +249,8 @@ class Worker:
         for tp in partitions:
             self._assignment.discard(tp)
             self._processor.forget_partition(tp.partition)
-            self._lag.pop(tp, None)
-            self._uncommitted.pop(tp, None)
+            self._lag.forget(tp)
+            self._commits.forget(tp)
             if inflight is not None:
                 inflight.offsets.pop(tp, None)
             self._metrics.forget_partition(tp.topic, tp.partition)
@@ -297,8 +283,8 @@ class Worker:
                     if now >= next_check:
                         next_check = now + CHECK_INTERVAL_S
                         self._check_inflight()
-                        self._refresh_lag()  # a long batch must not leave the gauge stale
-                    self._handle(rec, batch)
+                        self._lag.refresh()  # a long batch must not leave the gauge stale
+                    self._records.handle(rec, batch)
                     batch.first.setdefault(tp, rec.offset)
                     batch.offsets[tp] = rec.offset + 1
                     count += 1
@@ -326,7 +312,7 @@ class Worker:
         self._delivery.send_all(batch.pending)
         if batch.pending or batch.offsets:
             self._inflight = batch
-        self._commit_soon({})
+        self._commits.commit_soon({})
         self._health.progressed()
 
     def _run_transaction(self, batch: Batch) -> None:
@@ -334,9 +320,9 @@ class Worker:
         self._delivering = True
         try:
             done = self._txn.commit(batch, self._assignment)
-            self._account()
+            self._records.account()
             if done:
-                self._committed(batch.offsets)
+                self._commits.committed(batch.offsets)
         finally:
             self._delivering = False
             self._resume()
@@ -353,34 +339,32 @@ class Worker:
             return
         if any(failure(p) is not None for p in batch.pending):
             return  # re-sent (or given up on) by `_finish_inflight`, which may wait
-        self._acked.extend(batch.pending)
-        self._account()
+        self._records.acknowledged_all(batch.pending)
+        self._records.account()
         self._inflight = None
-        self._commit_soon(batch.offsets)
+        self._commits.commit_soon(batch.offsets)
 
     def _finish_inflight(self, *, commit: bool = True) -> None:
         """Wait until the sent batch is acknowledged (re-sending failures), then commit.
 
         `FatalIOError` when its outputs cannot be delivered: its offsets stay uncommitted.
-        Without `commit`, the offsets wait in `_uncommitted` for the next commit.
+        Without `commit`, the offsets wait in `_commits` for the next commit.
         """
         batch = self._inflight
         if batch is None:
-            if commit and (self._uncommitted or self._commit_pending is not None):
-                self._commit({})
+            if commit and self._commits.outstanding:
+                self._commits.commit({})
             return
         self._delivering = True
         try:
             self._delivery.complete(batch.pending)
             self._inflight = None
-            for tp, off in batch.offsets.items():
-                if tp in self._assignment:
-                    self._uncommitted[tp] = off
+            self._commits.keep(batch.offsets)
             if commit:
-                self._commit({})
+                self._commits.commit({})
         finally:
             self._delivering = False
-            self._account()
+            self._records.account()
             self._resume()
 
     def _batch_budget_s(self) -> float:
@@ -422,198 +406,3 @@ class Worker:
         self._metrics.producer_errors.labels(error=name).inc()
         if will_retry:
             self._metrics.producer_retries.labels(error=name).inc()
-
-    def _handle(self, rec: Any, batch: Batch) -> None:
-        value: bytes | None = rec.value
-        self._payload_bytes.observe(0 if value is None else len(value))
-        started = time.perf_counter()
-        outcome = self._processor.handle(value, partition=rec.partition)
-        source = SourceRecord(rec.topic, rec.partition, rec.offset, rec.timestamp)
-        now = datetime.fromtimestamp(self._clock(), UTC)
-        output_started = time.perf_counter()
-        pending = self._output(outcome, rec, source, now)
-        done = time.perf_counter()
-        self._output_seconds.observe(done - output_started)
-        self._message_seconds.observe(done - started)
-        if pending is not None:
-            batch.pending.append(pending)
-
-    def _output(self, outcome: Outcome, rec: Any, source: SourceRecord,
-                now: datetime) -> Pending | None:
-        """The record to publish for an outcome; None for a duplicate that is dropped."""
-        topics = self._s.topics
-        if outcome.error is not None:
-            log.warning("dead letter", extra={
-                "event": "dead_letter", "topic": rec.topic, "partition": rec.partition,
-                "offset": rec.offset, "reason": outcome.error.reason,
-                "stage": outcome.error.stage})
-            headers = list(rec.headers or []) + dead_letter_headers(
-                outcome.error, source=source, failed_at=now)
-            return Pending(topics.dlq, rec.key, rec.value or b"", headers, "dead_letter",
-                            outcome.error.reason, rec.timestamp)
-        article = outcome.article
-        assert article is not None  # an outcome has an article or an error
-        doc = article_document(article, source=source, processed_at=now,
-                               duplicate_of=outcome.duplicate_of)
-        topic, kind = topics.output, "article"
-        if outcome.duplicate_of is not None:
-            action = self._s.processing.duplicates.action
-            self._metrics.duplicates.labels(kind="exact", action=action).inc()
-            self.stats["duplicates"] += 1
-            if action == "route":
-                topic, kind = topics.duplicates, "duplicate"
-            elif action == "drop":
-                return None
-        lang = article.language.code if article.language else None
-        return Pending(topic, article.id.encode("utf-8"), dumps(doc), [], kind, topic,
-                        rec.timestamp, language=lang)
-
-    def _acknowledged(self, p: Pending) -> None:
-        self._acked.append(p)
-
-    def _account(self) -> None:
-        """Count the acknowledged outputs in the metrics: one update per label, not per record."""
-        acked, self._acked = self._acked, []
-        if not acked:
-            return
-        m = self._metrics
-        now = self._clock()
-        published: dict[str, int] = {}
-        dead: dict[str, int] = {}
-        languages: dict[str | None, int] = {}
-        age = self._age_seconds
-        for p in acked:
-            if p.kind == "dead_letter":
-                dead[p.label] = dead.get(p.label, 0) + 1
-            else:
-                published[p.topic] = published.get(p.topic, 0) + 1
-                if p.kind == "article":
-                    languages[p.language] = languages.get(p.language, 0) + 1
-            if p.timestamp_ms is not None and p.timestamp_ms > 0:
-                age.observe(max(0.0, now - p.timestamp_ms / 1000.0))
-        for reason, n in dead.items():
-            m.dead_letters.labels(reason=reason).inc(n)
-            self.stats["dead_letters"] += n
-        for topic, n in published.items():
-            m.published.labels(topic=topic).inc(n)
-            self.stats["published"] += n
-        for code, n in languages.items():
-            m.count_language(code, n)
-        m.flush()
-
-    def _wanted(self, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
-        """What to commit: earlier uncommitted offsets and `offsets`, of owned partitions."""
-        # Partitions revoked while the batch was in flight belong to another member now;
-        # committing them could move its offsets backwards.
-        wanted = {tp: off for tp, off in (self._uncommitted | offsets).items()
-                  if tp in self._assignment}
-        self._uncommitted = {}
-        return wanted
-
-    def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        """Commit and wait for the answer (before a rebalance, when idle, on shutdown)."""
-        self._reap_commit()
-        pending, self._commit_pending = self._commit_pending, None
-        if pending is not None:
-            # Its answer no longer matters: this commit carries its offsets again.
-            self._uncommitted = pending[1] | self._uncommitted
-        wanted = self._wanted(offsets)
-        if not wanted:
-            return
-        to_commit = {tp: OffsetAndMetadata(off, "", -1) for tp, off in wanted.items()}
-        try:
-            self._consumer.commit(offsets=to_commit)
-        except KafkaError as exc:
-            self._commit_failed(wanted, exc)
-            return
-        self._committed(wanted)
-
-    def _commit_soon(self, offsets: dict[TopicPartition, int]) -> None:
-        """Commit without waiting; the answer is looked at by the next commit."""
-        self._reap_commit()
-        if self._commit_pending is not None:
-            # One commit in flight at a time; these offsets go with the next one.
-            self._uncommitted |= offsets
-            return
-        wanted = self._wanted(offsets)
-        if not wanted:
-            return
-        to_commit = {tp: OffsetAndMetadata(off, "", -1) for tp, off in wanted.items()}
-        try:
-            future = self._consumer.commit_async(offsets=to_commit)
-        except KafkaError as exc:
-            self._commit_failed(wanted, exc)
-            return
-        self._commit_pending = (future, wanted)
-        self._reap_commit()
-
-    def _reap_commit(self) -> None:
-        """Account for the commit in flight if its answer has come."""
-        pending = self._commit_pending
-        if pending is None or not pending[0].is_done:
-            return
-        self._commit_pending = None
-        future, offsets = pending
-        if future.exception is None:
-            self._committed({tp: off for tp, off in offsets.items() if tp in self._assignment})
-        else:
-            self._commit_failed(offsets, future.exception)
-
-    def _commit_failed(self, offsets: dict[TopicPartition, int], exc: BaseException) -> None:
-        self._metrics.commits.labels(result="failure").inc()
-        if isinstance(exc, CommitFailedError):
-            # The group rebalanced while we worked: the partitions' new owner re-processes
-            # from the last committed offset (at-least-once), so this is not fatal.
-            log.warning("commit failed after a rebalance: %s", exc,
-                        extra={"event": "commit_failed"})
-            return
-        log.error("commit failed: %s: %s", type(exc).__name__, exc,
-                  extra={"event": "commit_failed"})
-        # The work is done; commit it with the next commit (later offsets win).
-        for tp, off in offsets.items():
-            if tp in self._assignment and off > self._uncommitted.get(tp, -1):
-                self._uncommitted[tp] = off
-        if isinstance(exc, KafkaError):
-            self._check_unreachable()
-
-    def _committed(self, offsets: dict[TopicPartition, int]) -> None:
-        self._last_broker_contact = time.monotonic()
-        self._metrics.commits.labels(result="success").inc()
-        self._metrics.last_commit.set(self._clock())
-        for tp, off in offsets.items():
-            self._metrics.committed_offset.labels(topic=tp.topic, partition=str(tp.partition)).set(
-                off)
-
-    # -- lag and broker reachability --------------------------------------------------------
-
-    def _lag_total(self) -> int:
-        return sum(self._lag.get(tp, 0) for tp in self._assignment)
-
-    def _refresh_lag(self) -> None:
-        now = time.monotonic()
-        if now - self._last_lag_refresh < LAG_REFRESH_S or not self._assignment:
-            return
-        self._last_lag_refresh = now
-        partitions = list(self._assignment)
-        try:
-            ends = self._consumer.end_offsets(partitions)
-            lag = {tp: max(0, ends[tp] - self._consumer.position(tp)) for tp in partitions}
-        except KafkaError as exc:
-            log.warning("lag refresh failed: %s", type(exc).__name__, extra={"event": "lag_error"})
-            self._check_unreachable()
-            return
-        self._last_broker_contact = now
-        self._health.set_connected(True)
-        self._lag = lag
-        for tp, value in lag.items():
-            self._metrics.lag.labels(topic=tp.topic, partition=str(tp.partition)).set(value)
-        self._health.set_lag(sum(lag.values()))
-
-    def _check_unreachable(self) -> None:
-        silent = time.monotonic() - self._last_broker_contact
-        if silent > self._s.kafka.unreachable_deadline_s:
-            self._health.set_connected(False)
-            raise FatalIOError(
-                f"brokers unreachable for {silent:.0f} s "
-                f"(limit kafka.unreachable_deadline_s={self._s.kafka.unreachable_deadline_s:g})"
-            )
