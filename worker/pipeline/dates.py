@@ -29,6 +29,7 @@ from itertools import accumulate
 from typing import Final
 
 from worker.pipeline.model import Removed
+from worker.pipeline.wordscan import word_search
 
 _MONTHS: Final = {
     # Indonesian / Malay / Javanese / English, full and abbreviated (lower case, no dot).
@@ -125,7 +126,7 @@ def _by_first_letter(alternatives: str) -> str:
 
 # The same searches on lower-cased text, without the leading `\b` and IGNORECASE: the regex
 # engine then skips to the first letters of the words instead of trying every position
-# (~5x cheaper); `_word_search` checks the leading `\b` itself. Only whether the first two
+# (~5x cheaper); `word_search` checks the leading `\b` itself. Only whether the first two
 # find anything counts, so their words may be regrouped.
 _ATTRIBUTION_SCAN_RE: Final = re.compile(rf"(?:{_by_first_letter(_ATTRIBUTION_WORDS)})\b")
 _FUTURE_OR_PAST_SCAN_RE: Final = re.compile(rf"(?:{_by_first_letter(_FUTURE_OR_PAST_WORDS)})\b")
@@ -225,11 +226,11 @@ def _context_score(paragraph: str, start: int, end: int) -> int:
         cue = _FUTURE_OR_PAST_RE.search(before[-80:]) or _FUTURE_OR_PAST_RE.match(after.lstrip())
     else:
         before, after = lowered[sentence_start:start], lowered[end:sentence_end]
-        attributed = _word_search(_ATTRIBUTION_SCAN_RE, before) or _word_search(
+        attributed = word_search(_ATTRIBUTION_SCAN_RE, before) or word_search(
             _ATTRIBUTION_SCAN_RE, after[:40]
         )
         # At the start of the text a cue (all letters) needs no check for a leading `\b`.
-        cue = _word_search(_FUTURE_OR_PAST_SCAN_RE, before[-80:]) or (
+        cue = word_search(_FUTURE_OR_PAST_SCAN_RE, before[-80:]) or (
             _FUTURE_OR_PAST_SCAN_RE.match(after.lstrip())
         )
     return (2 if attributed else 0) - (2 if cue else 0)
@@ -241,7 +242,7 @@ def _search_words(
     """`pattern.search(text)` for an IGNORECASE `pattern` = `\b` + `scan` (with lower-case
     words), searched with the cheaper `scan` when the lower-cased text allows it."""
     lowered = _aligned_lower(text)
-    return pattern.search(text) if lowered is None else _word_search(scan, lowered)
+    return pattern.search(text) if lowered is None else word_search(scan, lowered)
 
 
 def _aligned_lower(text: str) -> str | None:
@@ -258,17 +259,6 @@ def _aligned_lower(text: str) -> str | None:
     return None
 
 
-def _word_search(scan: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match of `scan` in `text` that starts a word (what `\b` + `scan` finds)."""
-    match = scan.search(text)
-    while match is not None and match.start() and _is_word_char(text[match.start() - 1]):
-        match = scan.search(text, match.start() + 1)
-    return match
-
-
-def _is_word_char(char: str) -> bool:
-    r"""What `\w` matches in a str pattern."""
-    return char.isalnum() or char == "_"
 
 
 def _from_weekday_match(match: re.Match[str], start: int) -> _Found | None:

@@ -19,6 +19,7 @@ from worker.pipeline.language import detect_language
 from worker.pipeline.model import Entities, Fingerprints, Language, Quote, Removed, Stats
 from worker.pipeline.quotes import extract_quotes
 from worker.pipeline.stats import compute_stats
+from worker.pipeline.wordscan import word_search
 
 __all__ = ["Enrichment", "enrich", "find_source_credit"]
 
@@ -120,13 +121,5 @@ def find_source_credit(paragraphs: tuple[str, ...], removed: tuple[Removed, ...]
 
 
 def _credit_in_text(text: str) -> re.Match[str] | None:
-    """The first in-text credit whose cue starts a word (what `\b` + the regex finds)."""
-    match = _CREDIT_TEXT_RE.search(text)
-    while match is not None and match.start() and _is_word_char(text[match.start() - 1]):
-        match = _CREDIT_TEXT_RE.search(text, match.start() + 1)
-    return match
-
-
-def _is_word_char(char: str) -> bool:
-    r"""What `\w` matches in a str pattern."""
-    return char.isalnum() or char == "_"
+    """The first in-text credit whose cue starts a word."""
+    return word_search(_CREDIT_TEXT_RE, text)

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from worker.pipeline.entity_lexicon import UPPER, token_info
+from worker.pipeline.wordscan import is_word_char
 
 __all__ = ["TOKEN", "UPPER", "anchor_tokens", "cue_before", "starts_sentence"]
 
@@ -210,7 +211,7 @@ def anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
     text = "\x00".join(paragraphs)
     matches: dict[int, re.Match[str]] = {}  # verb first, by start
     for at in _occurrences(text, _VERB_FIRST_VERBS):
-        if at and _is_word_char(text[at - 1]):
+        if at and is_word_char(text[at - 1]):
             continue  # the verb must start a word
         match = _ANCHOR_VERB_FIRST_RE.match(text, at)
         if match is not None:
@@ -259,8 +260,3 @@ def _occurrences(text: str, words: tuple[str, ...]) -> Iterator[int]:
         while at >= 0:
             yield at
             at = text.find(word, at + 1)
-
-
-def _is_word_char(char: str) -> bool:
-    r"""What `\w` matches in a str pattern."""
-    return char.isalnum() or char == "_"

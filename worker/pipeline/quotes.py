@@ -23,6 +23,7 @@ from typing import Final
 
 from worker.pipeline.entities import EntityAnalysis, Mention
 from worker.pipeline.model import Quote
+from worker.pipeline.wordscan import is_word_char
 
 #: Shortest quote (in words) that is reported; shorter ones are scare quotes and titles.
 MIN_WORDS: Final = 3
@@ -132,18 +133,14 @@ def _last_whole_word_end(word: str, text: str) -> int:
     last, start = -1, text.find(word)
     while start >= 0:
         end = start + len(word)
-        if (start == 0 or not _is_word_char(text[start - 1])) and (
-            end == len(text) or not _is_word_char(text[end])
+        if (start == 0 or not is_word_char(text[start - 1])) and (
+            end == len(text) or not is_word_char(text[end])
         ):
             last, start = end, text.find(word, end)
         else:
             start = text.find(word, start + 1)
     return last
 
-
-def _is_word_char(char: str) -> bool:
-    r"""What `\w` matches in a str pattern."""
-    return char.isalnum() or char == "_"
 
 
 def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span) -> str | None:

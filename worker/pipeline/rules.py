@@ -199,6 +199,19 @@ def end_literal(pattern: re.Pattern[str]) -> str:
     return text if complete else ""
 
 
+def _class_end(source: str, start: int) -> int:
+    """Index of the `]` closing the character class that opens at `start` (or the end)."""
+    # A `]` right after `[` or `[^` is a member, not the class's end.
+    i = start + 1
+    if source[i : i + 1] == "^":
+        i += 1
+    if source[i : i + 1] == "]":
+        i += 1
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i
+
+
 def _group_end(source: str, start: int) -> int:
     """Index of the `)` closing the group that opens at `start`, or -1."""
     depth = 0
@@ -209,13 +222,7 @@ def _group_end(source: str, start: int) -> int:
             i += 2
             continue
         if char == "[":
-            i += 1
-            if source[i : i + 1] == "^":
-                i += 1
-            if source[i : i + 1] == "]":
-                i += 1
-            while i < len(source) and source[i] != "]":
-                i += 2 if source[i] == "\\" else 1
+            i = _class_end(source, i)
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -244,14 +251,7 @@ def _top_level_alternation(source: str) -> bool:
             i += 2
             continue
         if char == "[":
-            # Skip the class; a `]` right after `[` or `[^` is a member, not its end.
-            i += 1
-            if source[i : i + 1] == "^":
-                i += 1
-            if source[i : i + 1] == "]":
-                i += 1
-            while i < len(source) and source[i] != "]":
-                i += 2 if source[i] == "\\" else 1
+            i = _class_end(source, i)
         elif char == "(":
             depth += 1
         elif char == ")":
