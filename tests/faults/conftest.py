@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.cluster import Cluster
 from tests.faults.harness import RESULTS, format_table, machine
+from tests.support.kafka_cluster import KafkaCluster
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -20,25 +20,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def cluster3() -> Iterator[Cluster]:
+def cluster3() -> Iterator[KafkaCluster]:
     """Three combined-mode nodes; topics get RF 3 and min.insync.replicas=2."""
-    cluster = Cluster(3)
-    try:
-        cluster.up()
+    # Three JVMs starting at once on a 2-core machine can take longer than the default.
+    with KafkaCluster(3, start_timeout_s=150) as cluster:
         yield cluster
-    finally:
-        cluster.down()
 
 
 @pytest.fixture(scope="session")
-def cluster1() -> Iterator[Cluster]:
+def cluster1() -> Iterator[KafkaCluster]:
     """One node, so that restarting it is a full outage."""
-    cluster = Cluster(1)
-    try:
-        cluster.up()
+    # Three JVMs starting at once on a 2-core machine can take longer than the default.
+    with KafkaCluster(1, start_timeout_s=150) as cluster:
         yield cluster
-    finally:
-        cluster.down()
 
 
 @pytest.fixture(scope="session")

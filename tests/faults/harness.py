@@ -26,7 +26,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
-from tests.faults.cluster import REPO, Cluster
+from tests.support.kafka_cluster import REPO_ROOT as REPO
+from tests.support.kafka_cluster import KafkaCluster
 
 MODES = ("at_least_once", "exactly_once")
 
@@ -176,7 +177,7 @@ class WorkerProc:
 class Scenario:
     """Topics, load and workers of one scenario on one cluster."""
 
-    cluster: Cluster
+    cluster: KafkaCluster
     mode: str
     name: str
     log_dir: Path
@@ -189,7 +190,7 @@ class Scenario:
         self.clean = f"f{tag}.clean"
         self.dlq = f"f{tag}.dlq"
         self.group = f"g{tag}"
-        self.bootstrap = self.cluster.bootstrap
+        self.bootstrap = self.cluster.bootstrap_servers
         self.workers: list[WorkerProc] = []
         self.inputs = 0
         self.started = time.monotonic()

@@ -20,8 +20,8 @@ from _pytest.mark.structures import ParameterSet
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
-from tests.faults.cluster import Cluster
 from tests.faults.harness import MODES, POISON, Result, Scenario, read_topics
+from tests.support.kafka_cluster import KafkaCluster
 
 pytestmark = [
     pytest.mark.integration,
@@ -65,7 +65,7 @@ def make_scenario(log_dir: Path) -> Iterator[list[Scenario]]:
         scenario.close()
 
 
-def _new(made: list[Scenario], cluster: Cluster, mode: str, name: str, log_dir: Path, *,
+def _new(made: list[Scenario], cluster: KafkaCluster, mode: str, name: str, log_dir: Path, *,
          dlq_configs: dict[str, str] | None = None) -> Scenario:
     scenario = Scenario(cluster, mode, name, log_dir, dlq_configs=dlq_configs or {})
     made.append(scenario)
@@ -93,7 +93,7 @@ def _finish(scn: Scenario, *, timeout: float = 900, env: dict[str, str] | None =
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes(*MODES))
-def test_no_fault_baseline(cluster3: Cluster, log_dir: Path, make_scenario: list[Scenario],
+def test_no_fault_baseline(cluster3: KafkaCluster, log_dir: Path, make_scenario: list[Scenario],
                            mode: str, size: Size) -> None:
     """One worker, no faults: the reference row and the throughput of each mode."""
     scn = _new(make_scenario, cluster3, mode, "no fault (throughput)", log_dir)
@@ -108,7 +108,7 @@ def test_no_fault_baseline(cluster3: Cluster, log_dir: Path, make_scenario: list
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes(*MODES))
-def test_worker_kill9_at_random_points(cluster3: Cluster, log_dir: Path,
+def test_worker_kill9_at_random_points(cluster3: KafkaCluster, log_dir: Path,
                                        make_scenario: list[Scenario], mode: str,
                                        size: Size) -> None:
     """kill -9 of the worker at random points, restarted each time."""
@@ -138,7 +138,7 @@ def test_worker_kill9_at_random_points(cluster3: Cluster, log_dir: Path,
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes("at_least_once"))
-def test_sigterm_during_load(cluster3: Cluster, log_dir: Path, make_scenario: list[Scenario],
+def test_sigterm_during_load(cluster3: KafkaCluster, log_dir: Path, make_scenario: list[Scenario],
                              mode: str, size: Size) -> None:
     """SIGTERM while the worker is busy: it drains, exits 0, and the next one continues."""
     scn = _new(make_scenario, cluster3, mode, "SIGTERM during load", log_dir)
@@ -162,7 +162,7 @@ def test_sigterm_during_load(cluster3: Cluster, log_dir: Path, make_scenario: li
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes())
-def test_single_broker_restart(cluster1: Cluster, log_dir: Path,
+def test_single_broker_restart(cluster1: KafkaCluster, log_dir: Path,
                                make_scenario: list[Scenario], mode: str, size: Size) -> None:
     """The only broker of a 1-node cluster is stopped and restarted under the worker."""
     scn = _new(make_scenario, cluster1, mode, "restart of the only broker", log_dir)
@@ -181,7 +181,7 @@ def test_single_broker_restart(cluster1: Cluster, log_dir: Path,
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes("at_least_once"))
-def test_one_of_three_brokers_killed(cluster3: Cluster, log_dir: Path,
+def test_one_of_three_brokers_killed(cluster3: KafkaCluster, log_dir: Path,
                                      make_scenario: list[Scenario], mode: str,
                                      size: Size) -> None:
     """kill -9 of one broker (RF 3, min.insync.replicas=2, acks=all), restarted later."""
@@ -203,7 +203,7 @@ def test_one_of_three_brokers_killed(cluster3: Cluster, log_dir: Path,
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes("exactly_once"))
-def test_group_scaled_1_3_1(cluster3: Cluster, log_dir: Path, make_scenario: list[Scenario],
+def test_group_scaled_1_3_1(cluster3: KafkaCluster, log_dir: Path, make_scenario: list[Scenario],
                             mode: str, size: Size) -> None:
     """The group grows from one worker to three and back to one during the load."""
     scn = _new(make_scenario, cluster3, mode, "group scaled 1 → 3 → 1", log_dir)
@@ -245,7 +245,7 @@ DLQ_FAST_FAIL = {"ARTICLE_WORKER__PRODUCER__FLUSH_TIMEOUT_S": "5",
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes("at_least_once"))
-def test_dead_letter_topic_refuses_writes(cluster3: Cluster, log_dir: Path,
+def test_dead_letter_topic_refuses_writes(cluster3: KafkaCluster, log_dir: Path,
                                           make_scenario: list[Scenario], mode: str,
                                           size: Size) -> None:
     """The DLQ rejects every record (max.message.bytes too small): no commit past the
@@ -271,7 +271,7 @@ def test_dead_letter_topic_refuses_writes(cluster3: Cluster, log_dir: Path,
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes())
-def test_dead_letter_topic_deleted(cluster3: Cluster, log_dir: Path,
+def test_dead_letter_topic_deleted(cluster3: KafkaCluster, log_dir: Path,
                                    make_scenario: list[Scenario], mode: str,
                                    size: Size) -> None:
     """The DLQ disappears while the worker runs; the next dead letter cannot be written."""
@@ -298,7 +298,7 @@ def test_dead_letter_topic_deleted(cluster3: Cluster, log_dir: Path,
 
 
 @pytest.mark.parametrize(("mode", "size"), sizes())
-def test_peak_rss_under_a_burst_of_large_payloads(cluster1: Cluster, log_dir: Path,
+def test_peak_rss_under_a_burst_of_large_payloads(cluster1: KafkaCluster, log_dir: Path,
                                                   make_scenario: list[Scenario], mode: str,
                                                   size: Size) -> None:
     """Memory stays bounded when a backlog of 10x the messages, each a 64 KB payload, arrives
