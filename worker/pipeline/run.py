@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -147,15 +148,63 @@ _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_", "_ga")
 
 def normalise_url(url: str) -> str | None:
     """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    url = url.strip()
+    # Nearly every URL is a plain ASCII `http(s)://host/path`: split it here, as `urlsplit`
+    # would (~12 µs of the article's id with urllib); anything else takes urllib's own path.
+    scheme_end = 8 if url[:8].lower() == "https://" else 7 if url[:7].lower() == "http://" else 0
+    if not scheme_end or not url.isascii() or _URL_ODDITIES.search(url) is not None:
+        return _normalise_any_url(url)
+    rest = url[scheme_end:]
+    netloc_end = _NETLOC_END.search(rest)
+    cut = netloc_end.start() if netloc_end is not None else len(rest)
+    netloc, path = rest[:cut], rest[cut:]
+    host = netloc.lower().removeprefix("www.")
+    if not host:
+        return _normalise_any_url(url)
+    path = path.partition("#")[0]
+    path, _, query = path.partition("?")
+    if query:
+        query = _without_tracking(query)
+    path = path.rstrip("/") or "/"
+    return f"https://{host}{path}?{query}" if query else f"https://{host}{path}"
+
+
+# Characters `urlsplit` removes or checks (brackets: IPv6 hosts): such URLs take its path.
+_URL_ODDITIES = re.compile(r"[\t\r\n\[\]]")
+_NETLOC_END = re.compile(r"[/?#]")
+# Query characters that urllib neither decodes nor encodes, and the separators.
+_PLAIN_QUERY = re.compile(r"[\w.~=&-]*", re.ASCII)
+
+
+def _normalise_any_url(url: str) -> str | None:
+    """`normalise_url` of a stripped URL through urllib (every scheme and odd form)."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
         return None
     if not parts.netloc:
         return None
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING_PREFIXES)]
-    )
+    query = _without_tracking(parts.query)
     path = parts.path.rstrip("/") or "/"
     host = parts.netloc.lower().removeprefix("www.")
     return urlunsplit(("https", host, path, query, ""))
+
+
+def _without_tracking(query: str) -> str:
+    """The query re-encoded without its tracking parameters."""
+    if _PLAIN_QUERY.fullmatch(query) is not None:
+        # Only characters that `unquote` and `quote_plus` both leave as they are: the
+        # pairs `parse_qsl` keeps come back verbatim (~5 µs less than the round trip).
+        kept: list[str] = []
+        for pair in query.split("&"):
+            name, _, value = pair.partition("=")
+            if "=" in value:
+                break  # encoded as `%3D`: urllib's path below
+            # `parse_qsl` drops a pair without `=` or with an empty value.
+            if value and not name.lower().startswith(_TRACKING_PREFIXES):
+                kept.append(pair)
+        else:
+            return "&".join(kept)
+    return urlencode(
+        [(k, v) for k, v in parse_qsl(query) if not k.lower().startswith(_TRACKING_PREFIXES)]
+    )
