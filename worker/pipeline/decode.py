@@ -71,26 +71,22 @@ def payload_from_object(obj: dict[str, Any]) -> Payload:
     # `not content.strip()`, without copying a page that ends in a newline.
     if not content or content.isspace():
         raise Rejected("missing_content", "decode", f"`{kind}` is empty")
-    fields: dict[str, str | None] = {}
-    for name in _OPTIONAL_STRINGS:
-        raw = obj.get(name)
-        if raw is not None and not isinstance(raw, str | int):
-            raise Rejected("invalid_field", "decode", f"`{name}` must be a string")
-        fields[name] = None if raw is None else str(raw)
-    meta = obj.get("meta")
+    get = obj.get
+    values: list[Any] = [get(name) for name in _OPTIONAL_STRINGS]
+    for index, raw in enumerate(values):
+        # Nearly always a string or absent: only other values are checked and converted.
+        if raw is not None and type(raw) is not str:
+            if not isinstance(raw, str | int):
+                raise Rejected(
+                    "invalid_field", "decode", f"`{_OPTIONAL_STRINGS[index]}` must be a string"
+                )
+            values[index] = str(raw)
+    meta = get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise Rejected("invalid_field", "decode", "`meta` must be an object")
-    return Payload(
-        content_kind=kind,
-        content=content,
-        url=fields["url"],
-        title=fields["title"],
-        source_id=fields["id"],
-        published_at=fields["published_at"],
-        fetched_at=fields["fetched_at"],
-        lang=fields["lang"],
-        meta=meta,
-    )
+    url, title, source_id, published_at, fetched_at, lang = values
+    # Positional: keyword arguments cost a frozen dataclass's `__init__` ~10 % more.
+    return Payload(kind, content, url, title, source_id, published_at, fetched_at, lang, meta)
 
 
 def _short(message: str, limit: int = 200) -> str:
