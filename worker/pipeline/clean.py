@@ -117,7 +117,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     removed += found
     paragraphs, found = strip_seo_keyword(paragraphs)
     removed += found
-    body = tuple(p for p, _ in paragraphs if p)
+    body = tuple([p for p, _ in paragraphs if p])
 
     publisher = _publisher(match, host or host_of(chrome.url), title_site, rules) or _signoff_name(
         removed, rules
@@ -128,7 +128,7 @@ def clean_text(text: str, *, title: str | None, url: str | None, rules: Cleaning
     return Cleaned(
         title=found_title,
         paragraphs=body,
-        removed=tuple(piece for _, piece in removed),
+        removed=tuple([piece for _, piece in removed]),
         dateline=dateline,
         publisher=publisher,
         source_credit=credit,
