@@ -14,6 +14,8 @@ from worker.pipeline.dates import (
     _SENTENCE_END_RE,
     _STAMP_RE,
     _STAMP_SCAN_RE,
+    _WEEKDAY_SCAN_RE,
+    _WEEKDAYS,
     _context_score,
     _search_words,
     parse_date,
@@ -156,6 +158,7 @@ _CONTEXT_PIECES = st.sampled_from(
         *("kata", "Kata", "KATA", "katanya", "dikatakan", "said", "akan", "Sebelumnya"),
         *("kala itu", "saat  itu", "lalu", " ", ". ", "! ", '"', "\u201d", "_", "1", "x"),
         *("\u0130", "ı", "ſ", "\u212a", "é", "\n", "ſaid", "Kİta", "ditemuı", "ak\u212aan"),
+        *("ujarnya", "-", "'", "told", "kata_", "2", "menjelaskan,"),
     ]
 )
 
@@ -177,3 +180,17 @@ def test_stamp_search_matches_the_ignorecase_regex(prefix: str) -> None:
         fast = _search_words(_STAMP_RE, _STAMP_SCAN_RE, text)
         slow = _STAMP_RE.search(text)
         assert (fast and fast.span()) == (slow and slow.span())
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Senin", "Sen", "Thur", "Thurs", "Thursday", "Jum'at", "Jumat", "x", " "]),
+        max_size=12,
+    ).map("".join)
+)
+def test_weekday_scan_finds_what_the_plain_alternation_finds(text: str) -> None:
+    names = [name.capitalize() for name in _WEEKDAYS.split("|") if len(name) > 3]
+    plain = re.compile("(?:" + "|".join(names) + ")")
+    assert [m.span() for m in _WEEKDAY_SCAN_RE.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
