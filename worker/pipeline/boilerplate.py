@@ -258,12 +258,14 @@ def classify_lines(lines: list[Line], rules: CleaningRules) -> LineResult:
     rules_from = labels_from + len(rules.related_labels)
     cut = False  # a removed line ends the paragraph before the next kept line
     i = 0
-    while i < len(lines):
+    count = len(lines)
+    while i < count:
         line = lines[i]
         text = line.text
         # Whole-line rules describe short chrome; longer lines are body (and skip the regex).
-        hit = len(text) <= _MAX_RULE_LINE_CHARS and fullmatch(text) is not None
-        if not hit and len(text) <= _MAX_RULE_LINE_CHARS:
+        short = len(text) <= _MAX_RULE_LINE_CHARS
+        hit = short and fullmatch(text) is not None
+        if short and not hit:
             for end, tail in tails:
                 if text.endswith(end) and tail.fullmatch(text) is not None:
                     hit = True

@@ -19,7 +19,7 @@ detik's two-line form, so that `Hukum - Kriminal` (a menu) or `Pawarta bahasa ja
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from worker.pipeline.lines import Line
 from worker.pipeline.model import Dateline
@@ -46,9 +46,10 @@ _MAX_LINES = 8
 _MAX_CHARS = 1500
 
 
-@dataclass(frozen=True, slots=True)
-class DatelineMatch:
+class DatelineMatch(NamedTuple):
     """A dateline found at the start of `line_index` (possibly spanning the next line).
+
+    (A NamedTuple, like `Line`: immutable and a third of a frozen dataclass's cost to create.)
 
     Attributes:
         line_index: index of the kept line where the dateline starts.

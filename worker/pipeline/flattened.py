@@ -41,6 +41,10 @@ class PageChrome:
     url: str | None = None
 
 
+# Most pages have no chrome; the value is immutable, so one serves them all.
+_NO_CHROME = PageChrome()
+
+
 def strip_page_chrome(
     lines: list[Line],
     title: str | None,
@@ -60,10 +64,10 @@ def strip_page_chrome(
     if not any(marker in joined for marker in rules.strip_end_markers) and (
         rules.headline_echo is None or rules.headline_echo.search(joined) is None
     ):
-        return lines, [], PageChrome()
+        return lines, [], _NO_CHROME
     out = list(lines)
     found: list[Found] = []
-    chrome = PageChrome()
+    chrome = _NO_CHROME
     for index, line in enumerate(out):
         text = line.text
         header = _header(text, line, title, url, rules)

@@ -246,5 +246,5 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     content = [w for w in _WORD.findall(text) if len(w) >= 3 and w.casefold() not in FUNCTION_WORDS]
     if not content:
         return False
-    capitalised = sum(1 for w in content if w[0].isupper())
+    capitalised: int = sum([w[0].isupper() for w in content])
     return capitalised / len(content) >= 0.6
