@@ -9,7 +9,7 @@ rejects a bad file with a `ConfigError` that names the offending key.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from worker.errors import ConfigError
@@ -290,6 +290,8 @@ class RuleSet:
     #: The rules' ASCII prefixes as UTF-8 bytes, grouped under a text they all hold
     #: (see `_shared_cores`): one search rules out a group. Used by `active_lowered`.
     cores: tuple[tuple[bytes, tuple[tuple[int, bytes], ...]], ...] = ()
+    #: True when every rule has an ASCII prefix (so `cores` covers them all).
+    ascii_prefixed: bool = False
 
     def kind_of(self, text: str, *, full: bool = True) -> str | None:
         """Kind of the first rule matching `text` (whole text when `full`), else None."""
@@ -327,9 +329,16 @@ class RuleSet:
         for core, members in self.cores:
             if core in folded:
                 present.update(i for i, prefix in members if prefix in folded)
+        indexes: Iterable[int] = range(len(self.probes))
+        if self.ascii_prefixed:
+            # Only the rules whose prefix was found can match (most texts: none).
+            if not present:
+                return ()
+            indexes = sorted(present)
         lowered: str | None = None
         out: list[KindPattern] = []
-        for index, (rule, gate, probe) in enumerate(self.probes):
+        for index in indexes:
+            rule, gate, probe = self.probes[index]
             if rule.prefix and rule.prefix.isascii():
                 if index not in present:
                     continue
@@ -368,7 +377,14 @@ def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
     anywhere = multiline([r.pattern for r in rules])
     probes = tuple(_probe(r, m) for r, m in zip(rules, anywhere, strict=True))
     ascii_prefixes = [(i, r.prefix) for i, r in enumerate(rules) if r.prefix and r.prefix.isascii()]
-    return RuleSet(rules, re.compile(union), anywhere, probes, _shared_cores(ascii_prefixes))
+    return RuleSet(
+        rules,
+        re.compile(union),
+        anywhere,
+        probes,
+        _shared_cores(ascii_prefixes),
+        ascii_prefixed=len(ascii_prefixes) == len(rules),
+    )
 
 
 # A shared text shorter than this is too common to rule a group out.
