@@ -68,12 +68,13 @@ def find_entities(title: str | None, paragraphs: tuple[str, ...]) -> EntityAnaly
     if title:
         reader.read(-1, title, title=True)
     canonical = merge(reader)
-    body = "\n".join(paragraphs)
+    # One text to count mentions in: a newline ends a word like either end of a text.
+    text = "\n".join((*paragraphs, title)) if title else "\n".join(paragraphs)
     by_kind: dict[Kind, list[Candidate]] = {"person": [], "location": [], "organization": []}
     for key, candidate in reader.found.items():
         if key in canonical or not candidate.cued:
             continue
-        candidate.count = max(count_mentions(candidate, body, title), 1)
+        candidate.count = max(count_mentions(candidate, text), 1)
         by_kind[candidate.kind].append(candidate)
     found = reader.found
     mentions = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -62,31 +62,39 @@ _NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 # when it holds MEMO_LIMIT entries, so that a long-running worker stays bounded (all the
 # entity memos together: ~30 MB at most, ~750 bytes per memoised span).
 MEMO_LIMIT: Final = 20_000
-_ALNUM_MEMO: dict[str, str] = {}
+_FORMS_MEMO: dict[str, tuple[str, tuple[str, ...]]] = {}  # `alnum` and `words` by text
 _TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Candidate:
     """One entity as collected so far: kind, first written form, mentions, aliases."""
 
     kind: Kind
     text: str
     first: int
-    count: int = 0
-    cued: bool = False
-    aliases: set[str] = field(default_factory=set)
-    alnum: str = field(init=False)  # letters and digits only: `Al Jazeera` == `Al-Jazeera`
-    words: list[str] = field(init=False)
+    count: int
+    cued: bool
+    aliases: set[str]
+    alnum: str  # letters and digits only: `Al Jazeera` == `Al-Jazeera`
+    words: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        alnum = _ALNUM_MEMO.get(self.text)
-        if alnum is None:
-            if len(_ALNUM_MEMO) >= MEMO_LIMIT:
-                _ALNUM_MEMO.clear()
-            alnum = _ALNUM_MEMO[self.text] = _NOT_ALNUM_RE.sub("", self.text.casefold())
-        self.alnum = alnum
-        self.words = self.text.split()
+    # Written out, not generated: a few candidates per article, and the generated
+    # `__init__` with a `__post_init__` costs half as much again.
+    def __init__(self, kind: Kind, text: str, first: int) -> None:
+        self.kind = kind
+        self.text = text
+        self.first = first
+        self.count = 0
+        self.cued = False
+        self.aliases = set()
+        forms = _FORMS_MEMO.get(text)
+        if forms is None:
+            if len(_FORMS_MEMO) >= MEMO_LIMIT:
+                _FORMS_MEMO.clear()
+            alnum = _NOT_ALNUM_RE.sub("", text.casefold())
+            forms = _FORMS_MEMO[text] = (alnum, tuple(text.split()))
+        self.alnum, self.words = forms
 
 
 def fold(token: str) -> str:

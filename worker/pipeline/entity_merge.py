@@ -28,30 +28,41 @@ def merge(reader: Reader) -> dict[str, str]:
     found = reader.found
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
-    table = [(k, c, c.alnum, len(c.text), c.words, c.kind) for k, c in items]
-    for key, short in items:
-        # Cheap necessary conditions first (see `_is_short_form`): the same letters, or a
-        # longer full form that has the short form's first word or that it may abbreviate.
-        alnum, size, kind = short.alnum, len(short.text), short.kind
-        first = short.words[0] if short.words else None
-        parts = _abbreviation_parts(short) if kind != "person" else None
-        targets = [
-            k
-            for k, full, full_alnum, full_size, full_words, full_kind in table
-            if (
-                full_alnum == alnum
-                or (
-                    full_size > size
-                    and (
-                        first is None
-                        or first in full_words
-                        or (parts is not None and full_kind == kind)
-                    )
-                )
-            )
-            and k != key
-            and _is_short_form(short, full, parts)
-        ]
+    # Where each candidate may find its full forms (see `_is_short_form`): the same
+    # letters, or a longer form that has its first word (of its kind, unless it is a
+    # person's name) or, for a short form that may abbreviate, any of its kind. Indices
+    # into `items`, in order.
+    by_alnum: dict[str, list[int]] = {}
+    by_word: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
+    sizes = []
+    kinds = []
+    for index, (_, candidate) in enumerate(items):
+        by_alnum.setdefault(candidate.alnum, []).append(index)
+        for word in candidate.words:
+            indices = by_word.setdefault(word, [])
+            if not indices or indices[-1] != index:
+                indices.append(index)
+        by_kind.setdefault(candidate.kind, []).append(index)
+        sizes.append(len(candidate.text))
+        kinds.append(candidate.kind)
+    for index, (key, short) in enumerate(items):
+        same = by_alnum[short.alnum]
+        kind = short.kind
+        size = sizes[index]
+        parts = None
+        if kind == "person":
+            near = by_word[short.words[0]] if short.words else range(len(items))
+            longer = [i for i in near if sizes[i] > size]
+        elif (parts := _abbreviation_parts(short)) is not None or not short.words:
+            longer = [i for i in by_kind[kind] if sizes[i] > size]
+        else:
+            longer = [i for i in by_word[short.words[0]] if sizes[i] > size and kinds[i] == kind]
+        if len(same) == 1 and not longer:
+            continue  # the usual case: nothing to compare with
+        pool = {*same, *longer}
+        pool.discard(index)
+        targets = [items[i][0] for i in sorted(pool) if _is_short_form(short, items[i][1], parts)]
         if targets:
             canonical[key] = max(targets, key=lambda k: (found[k].count, len(found[k].text)))
     resolved: dict[str, str] = {}
@@ -128,11 +139,7 @@ def _abbreviation_parts(short: Candidate) -> _Parts | None:
         _PARTS_MEMO.clear()
     tokens = tuple(PLACE_ALIASES.get(token_info(t)[0], t) for t in short.words)
     acronyms = tuple(index for index, token in enumerate(tokens) if token_info(token)[1])
-    parts = (
-        None
-        if not acronyms and list(tokens) == short.words
-        else (" ".join(tokens), tokens, acronyms)
-    )
+    parts = None if not acronyms and tokens == short.words else (" ".join(tokens), tokens, acronyms)
     _PARTS_MEMO[text] = parts
     return parts
 
@@ -146,7 +153,7 @@ def _abbreviates(parts: _Parts, full: Candidate) -> bool:
         return True
     long_tokens = full.words
     for index in acronyms:
-        head, tail = list(tokens[:index]), list(tokens[index + 1 :])
+        head, tail = tokens[:index], tokens[index + 1 :]
         middle = long_tokens[len(head) : len(long_tokens) - len(tail)]
         if long_tokens[: len(head)] != head or (tail and long_tokens[-len(tail) :] != tail):
             continue
@@ -156,41 +163,38 @@ def _abbreviates(parts: _Parts, full: Candidate) -> bool:
     return False
 
 
-def count_mentions(candidate: Candidate, body: str, title: str | None) -> int:
-    """Whole-word mentions of the entity or its aliases in body and title.
+def count_mentions(candidate: Candidate, text: str) -> int:
+    """Whole-word mentions of the entity or its aliases in `text` (body and title joined
+    by a newline, which no name holds and which ends a word like either end).
 
     Longer names are counted first and their matches claimed, so `Putin` inside `Vladimir
     Putin` is one mention. `str.find` beats compiling a regex per entity by ~20x.
     """
-    texts = (body, title) if title else (body,)
     total = 0
     if not candidate.aliases:
         # One name: its matches never overlap, so none needs to be claimed.
-        name, size = candidate.text, len(candidate.text)
-        for text in texts:
-            start = text.find(name)
-            while start >= 0:
-                end = start + size
-                if (start == 0 or not text[start - 1].isalnum()) and (
-                    end == len(text) or not text[end].isalnum()
-                ):
-                    total += 1
-                start = text.find(name, end)
+        name = candidate.text
+        size = len(name)
+        start = text.find(name)
+        while start >= 0:
+            end = start + size
+            # An empty slice (an end of the text) is not alphanumeric either.
+            if not text[start - 1 : start].isalnum() and not text[end : end + 1].isalnum():
+                total += 1
+            start = text.find(name, end)
         return total
-    names = sorted({candidate.text, *candidate.aliases}, key=len, reverse=True)
-    for text in texts:
-        claimed = bytearray(len(text))  # 1 inside a mention already counted
-        for name in names:
-            size = len(name)
-            start = text.find(name)
-            while start >= 0:
-                end = start + size
-                if (
-                    not claimed[start]
-                    and (start == 0 or not text[start - 1].isalnum())
-                    and (end == len(text) or not text[end].isalnum())
-                ):
-                    claimed[start:end] = b"\x01" * size
-                    total += 1
-                start = text.find(name, end)
+    claimed = bytearray(len(text))  # 1 inside a mention already counted
+    for name in sorted({candidate.text, *candidate.aliases}, key=len, reverse=True):
+        size = len(name)
+        start = text.find(name)
+        while start >= 0:
+            end = start + size
+            if (
+                not claimed[start]
+                and not text[start - 1 : start].isalnum()
+                and not text[end : end + 1].isalnum()
+            ):
+                claimed[start:end] = b"\x01" * size
+                total += 1
+            start = text.find(name, end)
     return total

@@ -28,6 +28,7 @@ from worker.pipeline.entity_lexicon import (
     BREAKS,
     GAZETTEER_STARTS,
     LOC_HEADS,
+    MEMO_LIMIT,
     NAME_LINKS,
     NOT_ENTITY,
     ORG_HEADS,
@@ -65,28 +66,83 @@ _AFTER_SPACE: Final = frozenset("jpklsmbta(")
 _HEAD_STARTS: Final = ORG_HEADS | LOC_HEADS | {"balai", "bandar", "rumah"}
 
 
-def read_span(  # noqa: PLR0915  (one loop over the steps, kept together)
+# A step of a span's parse: an entity to emit (kind, `emitted` of its segment, its offset
+# in the span) or, with `_Run` facts instead of a kind, a run of names that the text after
+# the span and the sentence start still type (see `_typed`).
+_Run = tuple[bool, bool, bool, bool, bool, bool]  # at_end, first, forced, speech, place, two
+_Step = tuple[Kind | None, tuple[str, str] | None, int, _Run | None]
+# Memo of `_plan` by span, cue before it and which of its words are speaker anchors: the
+# parse depends on nothing else (pure; emptied when full).
+PLAN_MEMO: dict[tuple[str, str | None, frozenset[str]], tuple[_Step, ...]] = {}
+_NO_ANCHORS: Final[frozenset[str]] = frozenset()
+
+
+def read_span(
     reader: Reader, words: SpanWords, text: str, bounds: tuple[int, int, int], before: str
 ) -> str | None:
     """Type the tokens of a span from `words.start` on; return the key of the last entity
     emitted. `bounds`: paragraph index, the span's start and end in `text`; `before`: the
     text before the span and the leading words skipped."""
     paragraph, offset, end = bounds
+    context = cue_before(before)
+    anchors = reader.anchors
+    tokens, heads = words.tokens, words.heads
+    if anchors.isdisjoint(tokens) and (not heads or anchors.isdisjoint(heads)):
+        hits = _NO_ANCHORS
+    else:
+        hits = anchors.intersection(tokens + heads)
+    key = (text[offset:end], context, hits)
+    plan = PLAN_MEMO.get(key)
+    if plan is None:
+        if len(PLAN_MEMO) >= MEMO_LIMIT:
+            PLAN_MEMO.clear()
+        plan = PLAN_MEMO[key] = _plan(key[0], words, context, hits)
+    emit = reader.emit
+    last = None
+    for step_kind, entity, position, run in plan:
+        if run is None:
+            last = emit(step_kind, entity, paragraph, offset + position) or last  # type: ignore[arg-type]
+            continue
+        # The run's type, as `_plan` would give it knowing the text around the span.
+        at_end, first, forced, first_speech, place, two_words = run
+        speech_after, aged = speech_or_age_after(text, end) if at_end else (False, False)
+        speaks = first_speech or speech_after
+        cued = True
+        kind: Kind
+        if forced or speaks or aged:
+            kind = "person"
+        elif place:
+            kind = "location"
+        elif two_words and not (at_end and ABBR_AFTER_RE.match(text, end, end + AFTER_CHARS)):
+            # Only here does it matter whether the span opens a sentence.
+            kind, cued = "person", not (first and starts_sentence(before))
+        else:
+            continue
+        last = (
+            emit(kind, entity, paragraph, offset + position, cued=cued, speaks=speaks or aged)
+            or last
+        )
+    return last
+
+
+def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
+    span: str, words: SpanWords, context: str | None, anchors: frozenset[str]
+) -> tuple[_Step, ...]:
+    """The steps that type the tokens of `span` (its `words`) from `words.start` on, after
+    a cue of group `context`; `anchors`: the speaker anchors among its words."""
     pairs: Sequence[tuple[str, int]] = words.pairs
     tokens: Sequence[str] = words.tokens
     folded: Sequence[str] = words.folded
     acronym: Sequence[bool] = words.acronym
     plain: Sequence[bool] = words.plain
     owned = False  # the sequences are the memo's until a token is rewritten
-    anchors = reader.anchors
     n = len(tokens)
     i = words.start
-    last: str | None = None
-    context = cue_before(before)
+    steps: list[_Step] = []
     cue = context in {"speech", "person"}  # a title or speech verb announced a person
     if i == 0 and context == "org":
-        entity, position = _segment(text, offset, pairs, 0, n)  # `dilansir Channel News Asia`
-        return reader.emit("organization", entity, paragraph, position)
+        entity, position = _segment(span, 0, pairs, 0, n)  # `dilansir Channel News Asia`
+        return (("organization", entity, position, None),)
     after_other = False
     while i < n:
         word = folded[i]
@@ -104,8 +160,7 @@ def read_span(  # noqa: PLR0915  (one loop over the steps, kept together)
             else:
                 j = -1  # not a head here after all
             if kind is not None:
-                entity, position = _segment(text, offset, pairs, i, j)
-                last = reader.emit(kind, entity, paragraph, position) or last
+                steps.append((kind, *_segment(span, 0, pairs, i, j), None))
             if j >= 0:
                 i = j
                 continue
@@ -113,19 +168,16 @@ def read_span(  # noqa: PLR0915  (one loop over the steps, kept together)
             size = place_length(folded, i)
             if size and i + size < n and folded[i + size] in ORG_TAILS:
                 j = _org_tail(tokens, folded, plain, i + size)  # `Jakarta Post`
-                entity, position = _segment(text, offset, pairs, i, j)
-                last = reader.emit("organization", entity, paragraph, position) or last
+                steps.append(("organization", *_segment(span, 0, pairs, i, j), None))
                 i = j
                 continue
             if size:
-                entity, position = _segment(text, offset, pairs, i, i + size)
-                last = reader.emit("location", entity, paragraph, position) or last
+                steps.append(("location", *_segment(span, 0, pairs, i, i + size), None))
                 i += size
                 continue
             size = known_org_length(folded, i)
             if size:
-                entity, position = _segment(text, offset, pairs, i, i + size)
-                last = reader.emit("organization", entity, paragraph, position) or last
+                steps.append(("organization", *_segment(span, 0, pairs, i, i + size), None))
                 i += size
                 continue
         if word in TITLES and not (word == "wali" and i + 1 < n and folded[i + 1] != "kota"):
@@ -146,8 +198,7 @@ def read_span(  # noqa: PLR0915  (one loop over the steps, kept together)
                 j = _org_tail(tokens, folded, plain, j)
             # A short unknown acronym after a title is a person's initials (`Aipda PS`).
             if word not in NOT_ENTITY and len(tokens[i]) >= 3 and not (cue and j == i + 1):
-                entity, position = _segment(text, offset, pairs, i, j)
-                last = reader.emit("organization", entity, paragraph, position) or last
+                steps.append(("organization", *_segment(span, 0, pairs, i, j), None))
             after_other = True
             i = j
             continue
@@ -189,35 +240,21 @@ def read_span(  # noqa: PLR0915  (one loop over the steps, kept together)
         if j < n and folded[j] in ORG_TAILS:
             tail_end = _org_tail(tokens, folded, plain, j)  # `Saudia Airlines`
             first = i - (i > 0 and tokens[i - 1] == "The")  # `The ... Resource Center`
-            entity, position = _segment(text, offset, pairs, first, tail_end)
-            last = reader.emit("organization", entity, paragraph, position) or last
+            steps.append(("organization", *_segment(span, 0, pairs, first, tail_end), None))
             i = tail_end
             continue
-        # Type the run by its context.
-        at_end = j == n
-        speech_after, aged = speech_or_age_after(text, end) if at_end else (False, False)
-        speaks = (i == 0 and context == "speech") or speech_after
-        kind = None
-        cued = True
-        if cue or speaks or aged or not anchors.isdisjoint(tokens[i:j]):
-            kind = "person"
-        elif i == 0 and context == "place":
-            kind = "location"
-        elif (
-            j - i >= 2
-            and not after_other
-            and not (at_end and ABBR_AFTER_RE.match(text, end, end + AFTER_CHARS))
-        ):
-            # Only here does it matter whether the span opens a sentence.
-            kind, cued = "person", not (i == 0 and starts_sentence(before))
-        if kind is not None:
-            entity, position = _segment(text, offset, pairs, i, j)
-            last = (
-                reader.emit(kind, entity, paragraph, position, cued=cued, speaks=speaks or aged)
-                or last
-            )
+        # Typed by its context, which `read_span` completes with the text after the span.
+        run = (
+            j == n,
+            i == 0,
+            cue or not anchors.isdisjoint(tokens[i:j]),
+            i == 0 and context == "speech",
+            i == 0 and context == "place",
+            j - i >= 2 and not after_other,
+        )
+        steps.append((None, *_segment(span, 0, pairs, i, j), run))
         i = j
-    return last
+    return tuple(steps)
 
 
 def read_title_span(reader: Reader, words: SpanWords, text: str, offset: int) -> str | None:

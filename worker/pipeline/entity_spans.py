@@ -43,16 +43,19 @@ class Reader:
     alias_end: int = 0
 
     def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
+        memo = SPAN_MEMO
+        lone_of = self._lone
         for match in _SPAN_RE.finditer(text):
-            start, end = match.span()
             span = match.group()
+            start = match.start()
+            end = start + len(span)
             if self.alias_of is not None and start > self.alias_end:
                 self.alias_of = None
-            words = SPAN_MEMO.get(span) or span_words(span)
-            i = words.start
-            if words.lone is not None:
-                last = self._lone(words.lone, paragraph, start, end, text, title=title)
-            elif i == len(words.tokens):
+            words = memo.get(span) or span_words(span)
+            lone = words.lone
+            if lone is not None:
+                last = lone_of(lone, paragraph, start, end, text, title=title)
+            elif (i := words.start) == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             elif title:
                 last = read_title_span(self, words, text, start)
@@ -62,19 +65,21 @@ class Reader:
                     before += span[: words.pairs[i][1]]
                 last = read_span(self, words, text, (paragraph, start, end), before)
             self.alias_of = None
-            # Both patterns start with `(`, `,` or whitespace, and after one space with
-            # `(`, whitespace or the `a` of `alias`/`atau`/`a.k.a`: most spans are
-            # followed by neither.
-            follow = text[end : end + 2]
-            if not follow or (follow[0] not in ",(" and not follow[0].isspace()):
-                continue
-            if (
-                follow[1:]
-                and follow[0] == " "
-                and follow[1] not in "(a"
-                and not follow[1].isspace()
-            ):
-                continue
+            # An abbreviation starts with whitespace or `(`, an alias with `,` or whitespace
+            # and then whitespace or the `a` of `alias`/`atau`/`a.k.a`: most spans are
+            # followed by neither. (`not in` is false for "", the end of the text.)
+            follow = text[end : end + 3]
+            first = follow[:1]
+            if first == " ":
+                second = follow[1:2]
+                if second not in "(a" and not second.isspace():
+                    continue
+            elif first == ",":
+                third = follow[2:]
+                if not follow[1:2].isspace() or (third not in "a" and not third.isspace()):
+                    continue
+            elif first != "(" and not first.isspace():
+                continue  # also at the end of the text
             abbr = ABBR_AFTER_RE.match(text, end, end + AFTER_CHARS)
             if abbr is not None:
                 self._abbreviation(abbr.group(1), last)
@@ -92,17 +97,20 @@ class Reader:
         if key in self.suppressed:
             return None
         redirect = self.redirect
-        if self.alias_of is not None and self.alias_of != key:
-            redirect[key] = self.alias_of
-        key = redirect.get(key, key)
-        self.order += 1
-        candidate = self.found.get(key)
+        alias_of = self.alias_of
+        if alias_of is not None and alias_of != key:
+            redirect[key] = alias_of
+        if redirect:
+            key = redirect.get(key, key)
+        order = self.order = self.order + 1
+        found = self.found
+        candidate = found.get(key)
         if candidate is None:
-            candidate = self.found[key] = Candidate(kind, text, self.order)
+            candidate = found[key] = Candidate(kind, text, order)
         candidate.count += 1
         if cued:
             candidate.cued = True
-        if candidate.kind == "person" and paragraph >= 0:
+        if paragraph >= 0 and candidate.kind == "person":
             self.mentions.append((paragraph, position, key, speaks))
         return key
 
@@ -110,31 +118,31 @@ class Reader:
               title: bool) -> str | None:  # fmt: skip
         """What `read_span` does with a span of one word, without the parse: `lone` says
         what the word is, the text around the span (`start`, `end`) the rest."""
+        kind, title_kind, entity, name, name_token = lone
         if title:
-            if lone.title_kind:
-                return self.emit(lone.title_kind, lone.entity, -1, 0)
-            return None
-        kind = lone.kind
-        if kind == "organization" or (not kind and lone.entity is None):
-            # What a cue before the span could make of it, it is already (or nothing).
-            return self.emit("organization", lone.entity, paragraph, start)
+            return self.emit(title_kind, entity, -1, 0) if title_kind else None
+        if entity is None and kind != "plain":
+            return None  # what a cue could make of it is no entity either
+        if kind == "organization":
+            return self.emit("organization", entity, paragraph, start)
+        # What a cue before the span could make of it, it is already (or nothing).
         context = cue_before(text[start - 40 if start > 40 else 0 : start])
         if context == "org":
-            return self.emit("organization", lone.entity, paragraph, start)  # `dilansir Channel`
+            return self.emit("organization", entity, paragraph, start)  # `dilansir Channel`
         if kind == "location":
-            return self.emit("location", lone.entity, paragraph, start)
+            return self.emit("location", entity, paragraph, start)
         if kind == "acronym":
             # A short unknown acronym after a title is a person's initials (`Aipda PS`).
             if context in {"speech", "person"}:
                 return None
-            return self.emit("organization", lone.entity, paragraph, start)
+            return self.emit("organization", entity, paragraph, start)
         if kind == "plain":
             speech_after, aged = speech_or_age_after(text, end)
             speaks = context == "speech" or speech_after
-            if context == "person" or speaks or aged or lone.name_token in self.anchors:
-                return self.emit("person", lone.name, paragraph, start, speaks=speaks or aged)
+            if context == "person" or speaks or aged or name_token in self.anchors:
+                return self.emit("person", name, paragraph, start, speaks=speaks or aged)
             if context == "place":
-                return self.emit("location", lone.name, paragraph, start)
+                return self.emit("location", name, paragraph, start)
         return None
 
     def _abbreviation(self, abbr: str, last: str | None) -> None:

@@ -59,11 +59,12 @@ class SpanWords(NamedTuple):
     plain: tuple[bool, ...]  # `is_plain` of each token
     start: int  # first token after leading stopwords; == len(tokens): nothing to read
     lone: Lone | None  # for a span of one token read from the start
+    heads: tuple[str, ...]  # `hyphen_head` of the tokens that have one (may be anchors too)
 
 
 # The memo of `span_words`; the span reader looks spans up in it first (a call less).
 SPAN_MEMO: dict[str, SpanWords] = {}
-_NOTHING: Final = SpanWords((), (), (), (), (), 0, None)
+_NOTHING: Final = SpanWords((), (), (), (), (), 0, None, ())
 
 
 def span_words(span: str) -> SpanWords:
@@ -83,7 +84,8 @@ def span_words(span: str) -> SpanWords:
         while i < len(folded) and folded[i] in STOP and folded[i] not in HEAD_WORDS:
             i += 1
         lone = _lone(tokens[0], folded[0], acronym[0], plain[0]) if len(tokens) == 1 else None
-        words = SpanWords(pairs, tokens, folded, acronym, plain, i, lone if i == 0 else None)
+        heads = tuple(h for t in tokens if (h := hyphen_head(t)) is not None) if "-" in span else ()
+        words = SpanWords(pairs, tokens, folded, acronym, plain, i, lone if i == 0 else None, heads)
     SPAN_MEMO[span] = words
     return words
 
@@ -94,7 +96,7 @@ def _one_word(word: str) -> SpanWords:
     if folded in _FUNCTION_WORDS:
         return _NOTHING  # a lone capitalised function word (`Dalam`, `Saya`)
     lone = _lone(word, folded, acronym, plain)
-    return SpanWords(((word, 0),), (word,), (folded,), (acronym,), (plain,), 0, lone)
+    return SpanWords(((word, 0),), (word,), (folded,), (acronym,), (plain,), 0, lone, ())
 
 
 def emitted(text: str) -> tuple[str, str] | None:
