@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.errors import ConfigError
@@ -137,6 +137,8 @@ _PIECES = st.sampled_from(
 )
 
 
+# No deadline: each example loads and compiles the rules file (~0.1 s, more on a busy host).
+@settings(deadline=None)
 @given(st.lists(_PIECES, max_size=12).map("".join))
 def test_prefix_and_suffix_gates_agree_with_the_regexes(text: str) -> None:
     rules = load_rules()
