@@ -26,19 +26,12 @@ _MAX_MENU_LINES = 30
 
 def strip_menu(lines: list[Line]) -> tuple[list[Line], list[Found], str | None]:
     """Remove a leading menu/breadcrumb; return kept lines, removals and a crumb title."""
-    for index, line in enumerate(lines[:_MAX_MENU_LINES]):
+    run = 0  # the lines before this one are menu items
+    for line in lines[:_MAX_MENU_LINES]:
         crumb = breadcrumb_title(line)
         if crumb is not None:
-            if all(_menu_item(ln) for ln in lines[:index]):
-                found = [
-                    (ln.order, Removed("site_navigation", ln.shown())) for ln in lines[: index + 1]
-                ]
-                return _restart(lines[index + 1 :]), found, crumb
-            break
-        if not _menu_item(line):
-            break
-    run = 0
-    for line in lines[:_MAX_MENU_LINES]:
+            found = [(ln.order, Removed("site_navigation", ln.shown())) for ln in lines[: run + 1]]
+            return _restart(lines[run + 1 :]), found, crumb
         if not _menu_item(line):
             break
         run += 1
