@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from worker.pipeline.boilerplate import Found
-from worker.pipeline.lines import Line, ends_sentence, headline_shaped, word_count
+from worker.pipeline.lines import Line, ends_sentence, has_words, headline_shaped
 from worker.pipeline.model import Removed
 from worker.pipeline.rules import CleaningRules
 from worker.pipeline.title import alnum_key, breadcrumb_title
@@ -42,7 +42,7 @@ def strip_menu(lines: list[Line]) -> tuple[list[Line], list[Found], str | None]:
 
 
 def _menu_item(line: Line) -> bool:
-    return word_count(line.text) <= _MENU_WORDS and not ends_sentence(line.text)
+    return not has_words(line.text, _MENU_WORDS + 1) and not ends_sentence(line.text)
 
 
 def _restart(lines: list[Line]) -> list[Line]:

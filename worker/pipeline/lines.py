@@ -19,6 +19,7 @@ __all__ = [
     "NOT_HEADLINE_ENDS",
     "Line",
     "ends_sentence",
+    "has_words",
     "headline_shaped",
     "split_lines",
     "word_count",
@@ -156,6 +157,12 @@ def ends_sentence(text: str) -> bool:
 def word_count(text: str) -> int:
     """Number of space-separated words."""
     return len(text.split())
+
+
+def has_words(text: str, count: int) -> bool:
+    """`word_count(text) >= count` (count >= 1), without splitting a long text to its end:
+    at most `count - 1` splits leave `count` pieces exactly when there are that many words."""
+    return len(text.split(None, count - 1)) >= count
 
 
 #: Lower-case words a Title-Case headline keeps lower-case (Indonesian, Malay, English).

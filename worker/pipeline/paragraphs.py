@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from worker.pipeline.lines import FUNCTION_WORDS, Line, ends_sentence, headline_shaped, word_count
+from worker.pipeline.lines import FUNCTION_WORDS, Line, ends_sentence, has_words, headline_shaped
 
 __all__ = ["join_text", "paragraph_groups"]
 
@@ -77,7 +77,7 @@ def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) ->
         if (
             groups
             and not line.new_paragraph
-            and _continues(groups[-1], line, prev_is_lead=index - 1 == after_dateline)
+            and _continues(groups[-1], line, index - 1 == after_dateline)
         ):
             groups[-1].append(line)
         else:
@@ -85,11 +85,12 @@ def paragraph_groups(lines: list[Line], *, after_dateline: int | None = None) ->
     return groups
 
 
-def _continues(group: list[Line], line: Line, *, prev_is_lead: bool) -> bool:
+def _continues(group: list[Line], line: Line, prev_is_lead: bool) -> bool:
     prev = group[-1].text
     text = line.text
     first = text[0]
-    if _bullet(text):
+    # `_bullet(text)`, inline: this runs for nearly every line.
+    if (first in _BULLET_FIRST or first.isdecimal()) and _BULLET.match(text) is not None:
         return False
     if first in _CONTINUATION_START or first.islower():
         return True
@@ -103,13 +104,13 @@ def _continues(group: list[Line], line: Line, *, prev_is_lead: bool) -> bool:
     if len(group) == 1 and not prev_is_lead and _is_heading(prev, text):
         return False
     # Two full sentences: the first lost its full stop to the scraper.
-    return not (word_count(prev) >= _LONG_WORDS and word_count(text) >= _LONG_WORDS)
+    return not (has_words(prev, _LONG_WORDS) and has_words(text, _LONG_WORDS))
 
 
 def _is_heading(candidate: str, following: str) -> bool:
     return (
         headline_shaped(candidate, min_words=1, max_words=15)
-        and word_count(following) >= _LONG_WORDS
+        and has_words(following, _LONG_WORDS)
         and not following[0].isdigit()
     )
 

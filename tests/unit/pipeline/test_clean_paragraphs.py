@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from worker.pipeline.lines import ends_sentence, headline_shaped, split_lines
+from hypothesis import given
+from hypothesis import strategies as st
+
+from worker.pipeline.lines import ends_sentence, has_words, headline_shaped, split_lines, word_count
 from worker.pipeline.paragraphs import join_text, paragraph_groups
 
 
@@ -111,3 +114,10 @@ def test_a_long_link_after_an_open_ending_continues() -> None:
         "secara menyeluruh."
     )
     assert len(paragraphs(text)) == 1
+
+
+@given(
+    st.text(alphabet=" \t\n\u00a0\u2003ab.", max_size=40), st.integers(min_value=1, max_value=12)
+)
+def test_has_words_is_a_word_count_bound(text: str, count: int) -> None:
+    assert has_words(text, count) == (word_count(text) >= count)
