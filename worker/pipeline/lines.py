@@ -247,8 +247,8 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
         return False
-    words = text.split()
-    if not min_words <= len(words) <= max_words:
+    # At most `max_words` splits: a longer text still gives more than `max_words` pieces.
+    if not min_words <= len(text.split(None, max_words)) <= max_words:
         return False
     content = [w for w in _WORD.findall(text) if len(w) >= 3 and w.casefold() not in FUNCTION_WORDS]
     if not content:

@@ -97,7 +97,7 @@ def _continues(group: list[Line], line: Line, prev_is_lead: bool) -> bool:
     if _bullet(prev) or ends_sentence(prev):
         return False
     # The previous line stops mid-sentence and this one starts with a capital, digit or quote.
-    last_word = prev.rsplit(" ", 1)[-1]
+    last_word = prev[prev.rfind(" ") + 1 :]  # `rsplit` would copy all the rest of the line
     if prev[-1] == "," or last_word.casefold() in _OPEN_ENDINGS:
         return True  # `... diatur dalam` / `Peraturan Menteri Keuangan Nomor 12 ...`
     # A lone first line may be a heading, unless it is the lead's start (`PT` / `Mayora`).
