@@ -490,13 +490,21 @@ class CleaningRules:
     line_which: re.Pattern[str] | None = None
     line_branches: tuple[int, ...] = ()
     joins_multiline: tuple[re.Pattern[str], ...] = ()
+    #: `mastheads` as a mapping (the first display name of a key), built from it.
+    masthead_index: Mapping[str, str] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, str] = {}
+        for known, display in self.mastheads:
+            index.setdefault(known, display)
+        # Frozen: set once here, derived from `mastheads` (a scan cost ~1 µs per lookup).
+        object.__setattr__(self, "masthead_index", index)
 
     def masthead(self, key: str) -> str | None:
         """The display name for a lower-case host or masthead key, if the rules know it."""
-        for known, display in self.mastheads:
-            if known == key:
-                return display
-        return None
+        return self.masthead_index.get(key)
 
 
 def parse_rules(data: Mapping[str, object]) -> CleaningRules:
