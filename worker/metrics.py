@@ -12,7 +12,7 @@ import contextlib
 import math
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 from prometheus_client import (
@@ -101,6 +101,42 @@ class StateSet(Collector):
         return [family]
 
 
+def _layout(histogram: Any) -> tuple[list[float], list[Any], Any] | None:
+    """The bucket bounds, bucket values and sum value of a prometheus_client histogram (child),
+    or None for another layout."""
+    bounds = getattr(histogram, "_upper_bounds", None)
+    buckets = getattr(histogram, "_buckets", None)
+    total = getattr(histogram, "_sum", None)
+    if bounds is None or buckets is None or total is None or len(bounds) != len(buckets):
+        return None
+    return bounds, buckets, total
+
+
+def observer(histogram: Any) -> Callable[[float], None]:
+    """A function that observes one value into `histogram` (a histogram without labels or a
+    labelled child), as its `observe` does, at once.
+
+    prometheus_client's `observe` walks the bucket bounds in Python; this finds the bucket
+    by bisection. Falls back to `observe` for another prometheus_client layout and for NaN.
+    """
+    layout = _layout(histogram)
+    if layout is None:
+        plain: Callable[[float], None] = histogram.observe
+        return plain
+    bounds, buckets, total = layout
+    fallback = histogram.observe
+
+    def observe(value: float) -> None:
+        if value != value:  # NaN, which observe() puts in no bucket  # noqa: PLR0124
+            fallback(value)
+            return
+        total.inc(value)
+        # observe() counts a value in the first bucket whose bound is >= the value.
+        buckets[bisect_left(bounds, value)].inc(1)
+
+    return observe
+
+
 class BufferedHistogram:
     """Observations of one histogram (child) kept in a list and added in bulk by `flush`.
 
@@ -125,17 +161,15 @@ class BufferedHistogram:
         if not values:
             return
         h = self._histogram
-        bounds = getattr(h, "_upper_bounds", None)
-        buckets = getattr(h, "_buckets", None)
-        total = getattr(h, "_sum", None)
-        if (bounds is None or buckets is None or total is None
-                or len(bounds) != len(buckets) or any(map(math.isnan, values))):
+        layout = _layout(h)
+        if layout is None or any(map(math.isnan, values)):
             # Another prometheus_client layout (or a NaN, which observe() bins differently):
             # the plain way.
             for value in values:
                 h.observe(value)
             values.clear()
             return
+        bounds, buckets, total = layout
         counts = [0] * len(bounds)
         for value in values:
             # observe() counts a value in the first bucket whose bound is >= the value.

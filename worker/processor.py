@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from worker.deadline import DeadlineExceeded, deadline
+from worker.deadline import Deadline, DeadlineExceeded
 from worker.duplicates import DuplicateWindow
 from worker.errors import Rejected
-from worker.metrics import STAGES, Metrics
+from worker.metrics import STAGES, Metrics, observer
 from worker.pipeline.decode import decode_payload
 from worker.pipeline.model import Article, Payload
 from worker.pipeline.run import PipelineConfig, process
@@ -36,17 +36,17 @@ class Outcome:
 class _StageClock:
     """Times one stage into its histogram child; reused for every message (one thread)."""
 
-    __slots__ = ("_histogram", "_start")
+    __slots__ = ("_observe", "_start")
 
     def __init__(self, histogram: Any) -> None:
-        self._histogram = histogram
+        self._observe = observer(histogram)
         self._start = 0.0
 
     def __enter__(self) -> None:
         self._start = time.perf_counter()
 
     def __exit__(self, *exc: object) -> None:
-        self._histogram.observe(time.perf_counter() - self._start)
+        self._observe(time.perf_counter() - self._start)
 
 
 class _HistogramTimer:
@@ -83,6 +83,7 @@ class Processor:
         self._config = config
         self._max_payload_bytes = max_payload_bytes
         self._timeout_s = message_timeout_s
+        self._deadline = Deadline(message_timeout_s)
         self._duplicates = DuplicateWindow(duplicate_window)
         self._metrics = metrics
         self._timer = _HistogramTimer(metrics) if metrics is not None else None
@@ -91,7 +92,7 @@ class Processor:
         """Process one message value; never raises for bad input."""
         source_id: str | None = None
         try:
-            with deadline(self._timeout_s):
+            with self._deadline:
                 payload = self._decode(value)
                 source_id = payload.source_id
                 article = process(payload, self._config, self._timer)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from worker.deadline import DeadlineExceeded, deadline, enforced
+from worker.deadline import Deadline, DeadlineExceeded, deadline, enforced
 
 
 def spin_forever() -> None:
@@ -33,12 +33,54 @@ def test_broad_except_exception_cannot_swallow_it() -> None:
 
 
 def test_fast_code_finishes_and_the_timer_is_disarmed() -> None:
-    previous = signal.getsignal(signal.SIGALRM)
     with deadline(5):
         value = sum(range(1000))
     assert value == 499500
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) == previous
+
+
+def test_one_limit_guards_block_after_block() -> None:
+    limit = Deadline(0.05)
+    for _ in range(3):
+        with limit:
+            pass
+        with pytest.raises(DeadlineExceeded), limit:
+            spin_forever()
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_alarm_outside_a_block_goes_to_the_handler_that_was_there_before() -> None:
+    received: list[int] = []
+    original = signal.signal(signal.SIGALRM, lambda signum, frame: received.append(signum))
+    try:
+        with deadline(5):
+            pass
+        signal.raise_signal(signal.SIGALRM)  # e.g. the timer fired just as the block ended
+        assert received == [signal.SIGALRM]
+    finally:
+        signal.signal(signal.SIGALRM, original)
+
+
+def test_an_alarm_outside_a_block_is_ignored_without_an_earlier_python_handler() -> None:
+    original = signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    try:
+        with deadline(5):
+            pass
+        signal.raise_signal(signal.SIGALRM)  # SIG_DFL would have ended the process
+    finally:
+        signal.signal(signal.SIGALRM, original)
+
+
+def test_a_handler_replaced_between_blocks_is_installed_again() -> None:
+    original = signal.getsignal(signal.SIGALRM)
+    try:
+        with deadline(5):
+            pass
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)  # as pytest-timeout does between tests
+        with pytest.raises(DeadlineExceeded), deadline(0.05):
+            spin_forever()
+    finally:
+        signal.signal(signal.SIGALRM, original)
 
 
 def test_not_enforced_off_the_main_thread() -> None:

@@ -162,6 +162,8 @@ class FakeConsumer:
         #: Called by a poll that finds no batch left (the tests stop the worker there).
         self.on_empty: Callable[[], None] | None = None
         self._polls = 0
+        #: `max_records` of every poll, in order.
+        self.max_records: list[int | None] = []
         self._last: dict[TopicPartition, list[Rec]] = {}
         self._assigned = False
         self.generation = 1
@@ -179,6 +181,7 @@ class FakeConsumer:
     def poll(self, timeout_ms: int = 0, max_records: int | None = None
              ) -> dict[TopicPartition, list[Rec]]:
         self._polls += 1
+        self.max_records.append(max_records)
         for future in self.unanswered:
             future.is_done = True
         self.unanswered = []
@@ -348,6 +351,22 @@ def test_a_refused_output_of_the_sent_batch_is_sent_again_before_its_commit() ->
     k = kinds(events)
     assert [i for i, e in enumerate(k) if e == "poll"][1] < k.index("commit")
     assert w.stats["dead_letters"] == 1
+
+
+def test_the_first_batches_are_small_and_grow_to_max_poll_records() -> None:
+    events: list[tuple[Any, ...]] = []
+    batches = [{TP0: records(TP0, i, [article(i)])} for i in range(7)]
+    consumer = FakeConsumer(events, batches)
+    run_worker(settings(consumer={"max_poll_records": 100}), consumer, FakeProducer(events))
+    # An empty poll (the input ran dry) does not grow the limit.
+    assert consumer.max_records == [16, 32, 64, 100, 100, 100, 100, 100]
+
+
+def test_max_poll_records_below_the_first_batch_size_is_kept() -> None:
+    events: list[tuple[Any, ...]] = []
+    consumer = FakeConsumer(events, [{TP0: records(TP0, 0, [article(1)])}])
+    run_worker(settings(consumer={"max_poll_records": 5}), consumer, FakeProducer(events))
+    assert set(consumer.max_records) == {5}
 
 
 def test_stopping_finishes_and_commits_the_sent_batch_before_leaving() -> None:

@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from worker import __version__
 from worker.errors import REASONS
-from worker.metrics import COMMON_LANGUAGES, STAGES, WORKER_STATES, Metrics
+from worker.metrics import COMMON_LANGUAGES, STAGES, WORKER_STATES, Metrics, observer
 from worker.pipeline.version import PIPELINE_VERSION
 
 #: Every label the worker's own metrics may carry: small fixed sets, never ids or free text.
@@ -202,8 +202,10 @@ def test_names_units_and_labels_follow_the_conventions(
 
 
 def _samples(registry: CollectorRegistry, name: str) -> dict[tuple[str, str], float]:
+    # `_created` is when the registry's histogram was made, not something observed.
     return {(s.name, s.labels.get("le", "")): s.value
-            for family in registry.collect() if family.name == name for s in family.samples}
+            for family in registry.collect() if family.name == name for s in family.samples
+            if not s.name.endswith("_created")}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -230,6 +232,37 @@ def test_a_buffered_histogram_adds_up_to_the_same_buckets_as_observe(seed: int) 
     assert want.keys() == got.keys()
     for key, value in want.items():
         assert got[key] == pytest.approx(value, rel=1e-12), key
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_observer_fills_the_same_buckets_as_observe(seed: int) -> None:
+    rng = random.Random(seed)
+    bounds = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+              1.0, 2.5, 5.0, 10.0)
+    values = [rng.lognormvariate(-6, 2) for _ in range(3000)] + list(bounds) + [
+        11.0, 0.0, -1.0, float("nan"), float("inf")]
+    plain, fast = CollectorRegistry(), CollectorRegistry()
+    direct, indirect = Metrics(plain), Metrics(fast)
+    observe = observer(indirect.stage_seconds.labels(stage="clean"))
+    for value in values:
+        direct.stage_seconds.labels(stage="clean").observe(value)
+        observe(value)
+    name = "article_worker_stage_duration_seconds"
+    want, got = _samples(plain, name), _samples(fast, name)
+    assert want.keys() == got.keys()
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, rel=1e-12, nan_ok=True), key
+
+
+def test_an_observer_of_an_unknown_histogram_layout_calls_observe() -> None:
+    seen: list[float] = []
+
+    class Other:
+        def observe(self, value: float) -> None:
+            seen.append(value)
+
+    observer(Other())(0.5)
+    assert seen == [0.5]
 
 
 def test_a_buffered_nan_is_observed_the_plain_way(metrics: Metrics,
