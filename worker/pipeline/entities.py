@@ -27,6 +27,7 @@ pure results only (bounded), so they change speed, never output.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Final
 
 from worker.pipeline.entity_context import anchor_tokens
@@ -94,13 +95,18 @@ def find_entities(title: str | None, paragraphs: tuple[str, ...]) -> EntityAnaly
 
 
 def _ranked(candidates: list[Candidate]) -> tuple[Entity, ...]:
-    """The MAX_PER_TYPE most mentioned, earlier first among equals."""
-    if not candidates:
-        return ()
-    ordered = sorted(candidates, key=lambda c: (-c.count, c.first))
-    return tuple(_entity(c.text, c.count) for c in ordered[:MAX_PER_TYPE])
+    """The MAX_PER_TYPE most mentioned, earlier first among equals (`candidates` come in
+    the order they were found, that is by `first`; the sort is stable)."""
+    if len(candidates) > 1:
+        candidates = sorted(candidates, key=_COUNT, reverse=True)
+    memo = _ENTITY_MEMO
+    return tuple([
+        memo.get((c.text, c.count)) or _entity(c.text, c.count)
+        for c in candidates[:MAX_PER_TYPE]
+    ])  # fmt: skip
 
 
+_COUNT: Final = attrgetter("count")
 # Entities are immutable and the same names and counts recur across articles: one
 # instance each (bounded), as building a frozen dataclass costs a call per field.
 _ENTITY_MEMO: dict[tuple[str, int], Entity] = {}

@@ -116,35 +116,35 @@ def cue_before(before: str) -> str | None:
     if last_char != " ":
         if not last_char or not last_char.isspace():
             return None  # no whitespace between a cue and the span
-    else:
-        mark = before[-2:-1]
-        if mark and not (mark.isalnum() or mark.isspace()):
-            if mark == "." and before[-3:-2] in "rR":  # `sdr. `: a cue
-                return _cue_before(before)
-            if mark != "_":
-                return None  # every cue ends with a letter or `.` (`sdr.`)
-        # The usual case, `... previous word `: single spaces, ASCII letters, and a
-        # previous word that cannot start a two-word cue. Then `word` alone decides.
-        end = len(before) - 1
-        space = before.rfind(" ", 0, end)
-        word = before[space + 1 : end]
-        if word.isalpha() and word.isascii():
-            char = before[space - 1 : space] if space > 0 else ""
-            if space < 0 or not (char.isalpha() or char.isspace() or not char):
-                common = True  # nothing before `word`, or a mark (`,`, `)`) before its space
-            elif char.isalpha():
-                previous = before[before.rfind(" ", 0, space) + 1 : space]
+        return _cue_before(before)
+    # The usual case, `... previous word `: single spaces, ASCII letters, and a previous
+    # word that cannot start a two-word cue. Then `word` alone decides.
+    chunks = before.rsplit(" ", 3)  # [..., previous, word, ""]
+    word = chunks[-2]
+    if word.isalpha() and word.isascii():
+        if len(chunks) == 2:
+            common = True  # nothing before `word`
+        else:
+            previous = chunks[-3]
+            char = previous[-1:]
+            if char.isalpha():
                 common = (
                     previous.isalpha()
                     and previous.isascii()
                     and previous.lower() not in _TWO_WORD_FIRSTS
                 )
             else:
-                common = False
-            if common:
-                if space + 1 >= len(before) - _BEFORE_CHARS:
-                    return _CUE_OF.get(word.lower())
-                return None
+                common = bool(char) and not char.isspace()  # a mark (`,`, `)`) before it
+        if common:
+            # The cue must start within the last _BEFORE_CHARS characters.
+            return _CUE_OF.get(word.lower()) if len(word) < _BEFORE_CHARS else None
+        return _cue_before(before)
+    mark = before[-2:-1]
+    if mark and not (mark.isalnum() or mark.isspace()):
+        if mark == "." and before[-3:-2] in "rR":  # `sdr. `: a cue
+            return _cue_before(before)
+        if mark != "_":
+            return None  # every cue ends with a letter or `.` (`sdr.`)
     return _cue_before(before)
 
 

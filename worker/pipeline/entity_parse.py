@@ -141,8 +141,7 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
     steps: list[_Step] = []
     cue = context in {"speech", "person"}  # a title or speech verb announced a person
     if i == 0 and context == "org":
-        entity, position = _segment(span, 0, pairs, 0, n)  # `dilansir Channel News Asia`
-        return (("organization", entity, position, None),)
+        return (_step("organization", span, pairs, 0, n),)  # `dilansir Channel News Asia`
     after_other = False
     while i < n:
         word = folded[i]
@@ -160,7 +159,7 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
             else:
                 j = -1  # not a head here after all
             if kind is not None:
-                steps.append((kind, *_segment(span, 0, pairs, i, j), None))
+                steps.append(_step(kind, span, pairs, i, j))
             if j >= 0:
                 i = j
                 continue
@@ -168,16 +167,16 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
             size = place_length(folded, i)
             if size and i + size < n and folded[i + size] in ORG_TAILS:
                 j = _org_tail(tokens, folded, plain, i + size)  # `Jakarta Post`
-                steps.append(("organization", *_segment(span, 0, pairs, i, j), None))
+                steps.append(_step("organization", span, pairs, i, j))
                 i = j
                 continue
             if size:
-                steps.append(("location", *_segment(span, 0, pairs, i, i + size), None))
+                steps.append(_step("location", span, pairs, i, i + size))
                 i += size
                 continue
             size = known_org_length(folded, i)
             if size:
-                steps.append(("organization", *_segment(span, 0, pairs, i, i + size), None))
+                steps.append(_step("organization", span, pairs, i, i + size))
                 i += size
                 continue
         if word in TITLES and not (word == "wali" and i + 1 < n and folded[i + 1] != "kota"):
@@ -198,7 +197,7 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
                 j = _org_tail(tokens, folded, plain, j)
             # A short unknown acronym after a title is a person's initials (`Aipda PS`).
             if word not in NOT_ENTITY and len(tokens[i]) >= 3 and not (cue and j == i + 1):
-                steps.append(("organization", *_segment(span, 0, pairs, i, j), None))
+                steps.append(_step("organization", span, pairs, i, j))
             after_other = True
             i = j
             continue
@@ -240,7 +239,7 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
         if j < n and folded[j] in ORG_TAILS:
             tail_end = _org_tail(tokens, folded, plain, j)  # `Saudia Airlines`
             first = i - (i > 0 and tokens[i - 1] == "The")  # `The ... Resource Center`
-            steps.append(("organization", *_segment(span, 0, pairs, first, tail_end), None))
+            steps.append(_step("organization", span, pairs, first, tail_end))
             i = tail_end
             continue
         # Typed by its context, which `read_span` completes with the text after the span.
@@ -252,7 +251,7 @@ def _plan(  # noqa: PLR0915  (one loop over the steps, kept together)
             i == 0 and context == "place",
             j - i >= 2 and not after_other,
         )
-        steps.append((None, *_segment(span, 0, pairs, i, j), run))
+        steps.append(_step(None, span, pairs, i, j, run=run))
         i = j
     return tuple(steps)
 
@@ -304,6 +303,21 @@ def _segment(
     token, position = pairs[end - 1]
     first = offset + pairs[start][1]
     return emitted(text[first : offset + position + len(token)]), first
+
+
+def _step(
+    kind: Kind | None,
+    span: str,
+    pairs: Sequence[tuple[str, int]],
+    start: int,
+    end: int,
+    *,
+    run: _Run | None = None,
+) -> _Step:
+    """Tokens `start` to `end` of `span` as a step of its plan (see `_segment`)."""
+    token, position = pairs[end - 1]
+    first = pairs[start][1]
+    return kind, emitted(span[first : position + len(token)]), first, run
 
 
 def _consume(  # noqa: PLR0917  (the parse state it reads, passed as is)
