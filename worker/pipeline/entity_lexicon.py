@@ -60,7 +60,8 @@ _NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 
 # Memos of pure functions of a word or name (news repeats them all day); each is emptied
 # when it holds MEMO_LIMIT entries, so that a long-running worker stays bounded (all the
-# entity memos together: ~30 MB at most, ~750 bytes per memoised span).
+# entity memos together, span parse plans included: ~45 MB at most, ~750 bytes per
+# memoised span or plan).
 MEMO_LIMIT: Final = 20_000
 _FORMS_MEMO: dict[str, tuple[str, tuple[str, ...]]] = {}  # `alnum` and `words` by text
 _TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}

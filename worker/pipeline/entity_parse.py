@@ -11,10 +11,12 @@ start what it looks for:
 - an acronym: an organisation, or a person's initials right after a title;
 - a run of name-like words, typed by its context (`_plain`).
 
-The span's state (the words, whether a person was announced, the last entity) lives in
-local variables: this runs for a third of all spans, and attribute lookups on a parser
-object cost as much as the steps themselves. `read_title_span` reads headlines, where
-only the gazetteers are trusted.
+The parse (`_plan`) depends only on the span, the cue before it and which of its words
+are speaker anchors, so `read_span` memoises it as a plan of steps and replays that;
+what follows the span (a speech verb, an age, an abbreviation) and whether it opens a
+sentence type the runs of names at replay. The parse state lives in local variables, as
+attribute lookups on a parser object cost as much as the steps themselves.
+`read_title_span` reads headlines, where only the gazetteers are trusted.
 """
 
 from __future__ import annotations
