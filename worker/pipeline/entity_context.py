@@ -78,6 +78,10 @@ _VERB_FIRST_VERBS: Final = (
 _NAME_FIRST_VERBS: Final = (
     "mengatakan", "menjelaskan", "menambahkan", "menegaskan", "mengungkapkan", "said", "says",
 )  # fmt: skip
+# The verbs of each form and of both (`said`), for `anchor_tokens` to find each once.
+_SHARED_VERBS: Final = tuple(v for v in _VERB_FIRST_VERBS if v in _NAME_FIRST_VERBS)
+_VERB_FIRST_ONLY: Final = tuple(v for v in _VERB_FIRST_VERBS if v not in _SHARED_VERBS)
+_NAME_FIRST_ONLY: Final = tuple(v for v in _NAME_FIRST_VERBS if v not in _SHARED_VERBS)
 _ANCHOR_VERB_FIRST_RE: Final = re.compile(rf"(?:{'|'.join(_VERB_FIRST_VERBS)})\s+({TOKEN})")
 _ANCHOR_NAME_FIRST_RE: Final = re.compile(rf"({TOKEN})\s+(?:{'|'.join(_NAME_FIRST_VERBS)})\b")
 # The characters `[{UPPER}]` matches: where a TOKEN can start.
@@ -210,14 +214,15 @@ def anchor_tokens(paragraphs: tuple[str, ...]) -> frozenset[str]:
     """
     text = "\x00".join(paragraphs)
     matches: dict[int, re.Match[str]] = {}  # verb first, by start
-    for at in _occurrences(text, _VERB_FIRST_VERBS):
+    shared = list(_occurrences(text, _SHARED_VERBS))  # found once for both forms
+    for at in (*_occurrences(text, _VERB_FIRST_ONLY), *shared):
         if at and is_word_char(text[at - 1]):
             continue  # the verb must start a word
         match = _ANCHOR_VERB_FIRST_RE.match(text, at)
         if match is not None:
             matches[at] = match
     others: dict[int, re.Match[str]] = {}  # name first, by start
-    for at in _occurrences(text, _NAME_FIRST_VERBS):
+    for at in (*_occurrences(text, _NAME_FIRST_ONLY), *shared):
         # The name is a TOKEN that ends at the whitespace before the verb, so it starts
         # at a capital in the chunk of non-space characters before that.
         end = at
