@@ -28,41 +28,29 @@ def merge(reader: Reader) -> dict[str, str]:
     found = reader.found
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
-    # Where each candidate may find its full forms (see `_is_short_form`): the same
-    # letters, or a longer form that has its first word (of its kind, unless it is a
-    # person's name) or, for a short form that may abbreviate, any of its kind. Indices
-    # into `items`, in order.
-    by_alnum: dict[str, list[int]] = {}
-    by_word: dict[str, list[int]] = {}
-    by_kind: dict[str, list[int]] = {}
-    sizes = []
-    kinds = []
-    for index, (_, candidate) in enumerate(items):
-        by_alnum.setdefault(candidate.alnum, []).append(index)
-        for word in candidate.words:
-            indices = by_word.setdefault(word, [])
-            if not indices or indices[-1] != index:
-                indices.append(index)
-        by_kind.setdefault(candidate.kind, []).append(index)
-        sizes.append(len(candidate.text))
-        kinds.append(candidate.kind)
-    for index, (key, short) in enumerate(items):
-        same = by_alnum[short.alnum]
-        kind = short.kind
-        size = sizes[index]
-        parts = None
-        if kind == "person":
-            near = by_word[short.words[0]] if short.words else range(len(items))
-            longer = [i for i in near if sizes[i] > size]
-        elif (parts := _abbreviation_parts(short)) is not None or not short.words:
-            longer = [i for i in by_kind[kind] if sizes[i] > size]
-        else:
-            longer = [i for i in by_word[short.words[0]] if sizes[i] > size and kinds[i] == kind]
-        if len(same) == 1 and not longer:
-            continue  # the usual case: nothing to compare with
-        pool = {*same, *longer}
-        pool.discard(index)
-        targets = [items[i][0] for i in sorted(pool) if _is_short_form(short, items[i][1], parts)]
+    table = [(k, c, c.alnum, len(c.text), c.words, c.kind) for k, c in items]
+    for key, short in items:
+        # Cheap necessary conditions first (see `_is_short_form`): the same letters, or a
+        # longer full form (of the same kind, unless the short form is a person's name)
+        # that has the short form's first word or that it may abbreviate.
+        alnum, size, kind = short.alnum, len(short.text), short.kind
+        first = short.words[0] if short.words else None
+        person = kind == "person"
+        parts = None if person else _abbreviation_parts(short)
+        targets = [
+            k
+            for k, full, full_alnum, full_size, full_words, full_kind in table
+            if (
+                full_alnum == alnum
+                or (
+                    full_size > size
+                    and (person or full_kind == kind)
+                    and (first is None or first in full_words or parts is not None)
+                )
+            )
+            and k != key
+            and _is_short_form(short, full, parts)
+        ]
         if targets:
             canonical[key] = max(targets, key=lambda k: (found[k].count, len(found[k].text)))
     resolved: dict[str, str] = {}
