@@ -23,6 +23,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -280,9 +281,18 @@ class CommitWatcher:
         return {tp.partition: meta.offset for tp, meta in offsets.items()
                 if tp.topic == self._topic and meta.offset is not None and meta.offset >= 0}
 
-    def wait(self, procs: Sequence[Proc], timeout: float, interval: float = 0.1) -> float:
-        """perf_counter time at which everything was committed; samples /proc meanwhile."""
-        deadline = time.perf_counter() + timeout
+    def wait(self, procs: Sequence[Proc], timeout: float, interval: float = 0.05) -> float:
+        """perf_counter time at which everything was committed (to within `interval`).
+
+        Each check costs the broker two requests (FindCoordinator, OffsetFetch): at a fixed
+        10 per second that was ~50 ms of broker CPU per second, taken from the cores the
+        workers share. So the checks are spaced by a tenth of the expected remaining time
+        (from the commit rate so far), between `interval` and 0.5 s: rare while most of the
+        input is left, every `interval` near the end.
+        """
+        started = time.perf_counter()
+        deadline = started + timeout
+        total = sum(self._target.values())
         while time.perf_counter() < deadline:
             committed = self.committed()
             now = time.perf_counter()
@@ -295,7 +305,12 @@ class CommitWatcher:
                     raise RuntimeError(
                         f"process exited with {p.popen.returncode} before committing all; "
                         f"see {p.log}")
-            time.sleep(interval)
+            done = sum(min(committed.get(p, 0), off) for p, off in self._target.items())
+            pause = 0.25
+            if done:
+                remaining = (total - done) * (now - started) / done
+                pause = min(0.5, max(interval, remaining / 10))
+            time.sleep(pause)
         raise TimeoutError(f"not all committed within {timeout:.0f} s: {self.committed()}")
 
     def close(self) -> None:
@@ -323,6 +338,8 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool,
     ages_from_start: list[float] = []
     appended: list[int] = []
     sources: set[tuple[Any, Any]] = set()
+    #: source partition -> [count, first append ms, last append ms]
+    by_partition: dict[Any, list[int]] = {}
     count = 0
     deadline = time.monotonic() + 300
     try:
@@ -340,6 +357,10 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool,
                         base = max(src["timestamp_ms"], started_ms or 0)
                         ages_from_start.append((rec.timestamp - base) / 1000.0)
                     appended.append(rec.timestamp)
+                    span = by_partition.setdefault(src.get("partition"),
+                                                   [0, rec.timestamp, rec.timestamp])
+                    span[0] += 1
+                    span[1], span[2] = min(span[1], rec.timestamp), max(span[2], rec.timestamp)
     finally:
         consumer.close()
     return {
@@ -352,6 +373,7 @@ def read_outputs(bootstrap: str, topic: str, *, read_committed: bool,
         "ages_from_start": ages_from_start,
         "first_append_ms": min(appended) if appended else None,
         "last_append_ms": max(appended) if appended else None,
+        "by_source_partition": by_partition,
     }
 
 
@@ -373,6 +395,7 @@ def measure(
     assert sum(target.values()) == expected, (target, expected)
     watcher = CommitWatcher(bootstrap, topics.group, topics.raw, target)
     broker_before = _cpu_of(broker_pid)
+    harness_before = time.process_time()
     spawn_wall_ms = time.time() * 1000
     spawned = time.perf_counter()
     procs = [start(cmd, workdir / f"{label}-{i}.log", cpu=cpu, env=env)
@@ -381,6 +404,7 @@ def measure(
         done = watcher.wait(procs, timeout)
         samples = [proc_sample(p.popen.pid) for p in procs]
         broker_after = _cpu_of(broker_pid)
+        harness_cpu_s = time.process_time() - harness_before
     finally:
         codes = stop(procs)
         watcher.close()
@@ -391,7 +415,10 @@ def measure(
         else {"records": 0}  # fmt: skip
     ages = out.pop("ages")
     from_start = out.pop("ages_from_start")
+    by_partition = out.pop("by_source_partition")
     cpu_s = sum(s.cpu_s for s in samples)
+    broker_cpu_s = None if broker_after is None or broker_before is None \
+        else broker_after - broker_before  # fmt: skip
     steady = None
     if out["first_append_ms"] and out["last_append_ms"] and \
             out["last_append_ms"] > out["first_append_ms"]:  # fmt: skip
@@ -422,8 +449,47 @@ def measure(
         "cpu_pinning": [cpu for _, cpu, _ in commands],
         "exit_codes": codes,
         # The broker shares the machine's cores: its CPU is part of what scaling costs.
-        "broker_cpu_s": None if broker_after is None or broker_before is None
-        else round(broker_after - broker_before, 2),
+        "broker_cpu_s": None if broker_cpu_s is None else round(broker_cpu_s, 2),
+        "broker_cpu_s_per_article": None if broker_cpu_s is None
+        else round(broker_cpu_s / expected, 6),
+        # This process (the commit watcher) runs on the same cores too.
+        "harness_cpu_s": round(harness_cpu_s, 2),
+        "each": [_process_summary(p, s.cpu_s, by_partition, spawn_wall_ms)
+                 for p, s in zip(procs, samples, strict=True)],
+    }
+
+
+def _process_summary(proc: Proc, cpu_s: float, by_partition: dict[Any, list[int]],
+                     spawn_wall_ms: float) -> dict[str, Any]:  # fmt: skip
+    """One process of a run, from its log: when it got partitions, how much it did, when done.
+
+    Times count from the spawn. `finished_after_s` is the last output of the partitions it
+    held at the end (what it did before a rebalance took a partition away is not in it).
+    """
+    assigned_after_s = consumed = None
+    partitions: list[int] = []
+    for line in proc.log.read_bytes().splitlines():
+        try:
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "assignment" and event.get("partitions"):
+            partitions = event["partitions"]
+            if assigned_after_s is None:
+                at = datetime.fromisoformat(event["ts"]).timestamp() * 1000
+                assigned_after_s = round((at - spawn_wall_ms) / 1000, 3)
+        elif event.get("event") == "stop":
+            consumed = event.get("consumed")
+    last = [by_partition[p][2] for p in partitions if p in by_partition]
+    return {
+        "cpu_s": round(cpu_s, 2),
+        "consumed": consumed,
+        "cpu_s_per_article": round(cpu_s / consumed, 6) if consumed else None,
+        "first_assigned_after_s": assigned_after_s,
+        "partitions_at_end": partitions,
+        "finished_after_s": round((max(last) - spawn_wall_ms) / 1000, 3) if last else None,
     }
 
 

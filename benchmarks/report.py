@@ -180,6 +180,7 @@ def render_markdown(results: dict[str, Any]) -> str:
               f"end to end / min(pipeline, pass-through) = "
               f"{_fmt(_get(results, 'targets', 'e2e_vs_ceiling', 'value'))}; "
               f"two workers / one = {_fmt(scaling.get('two_vs_one'))}."]
+    lines += _scaling_notes(scaling)
     for key, title in (("pipeline_text", "text"), ("pipeline_html", "HTML")):
         stages = _get(results, key, "stages_mean_ms")
         if stages:
@@ -192,3 +193,33 @@ def render_markdown(results: dict[str, Any]) -> str:
         met = {True: "yes", False: "**no**", None: "not measured"}[t.get("met")]
         lines.append(f"| {name}: {t.get('target')} | {shown} | {met} |")
     return "\n".join(lines) + "\n"
+
+
+def _scaling_notes(scaling: dict[str, Any]) -> list[str]:
+    """What limits two workers against one: CPU per article, the ceiling, each process."""
+    lines: list[str] = []
+    ceiling = scaling.get("cpu_ceiling")
+    if ceiling:
+        idle = _get(scaling, "broker_idle", "cpu_s_per_s")
+        lines += ["", (
+            f"Scaling ceiling on {ceiling['cores']} cores shared with the broker: worker CPU "
+            f"{ceiling['worker_cpu_ms_per_article_one']:.3f} ms/article with one worker, "
+            f"{ceiling['worker_cpu_ms_per_article_two']:.3f} with two; broker CPU "
+            f"{ceiling['broker_cpu_ms_per_article_one']:.3f} / "
+            f"{ceiling['broker_cpu_ms_per_article_two']:.3f} ms/article"
+            + (f" (idle broker: {idle * 1000:.0f} ms CPU per second)" if idle is not None
+               else "")
+            + f". Two/one can reach at most {ceiling['formula']} = "
+            f"{ceiling['max_two_vs_one']} ({ceiling['max_two_vs_one_same_costs']} if two "
+            "workers cost per article what one does).")]
+    for key in ("one", "two"):
+        each = _get(scaling, key, "each") or []
+        if len(each) < 2:
+            continue
+        lines += ["", f"Each of the {len(each)} workers: " + "; ".join(
+            f"partitions {p.get('partitions_at_end')} from "
+            f"{_fmt(p.get('first_assigned_after_s'), 's')}, {_fmt(p.get('consumed'))} articles, "
+            f"last output at {_fmt(p.get('finished_after_s'), 's')}, "
+            f"{_cpu_ms(p.get('cpu_s_per_article'))} ms CPU per article" for p in each)
+            + " (times from the start of the processes)."]
+    return lines

@@ -9,6 +9,9 @@
 5. two worker processes against one (both unpinned);
 6. a rate-limited producer: end-to-end age of a worker that keeps up.
 
+`--only-scaling` runs only what phase 5 needs (a short pass-through first, to warm the
+broker) and writes results/scaling.{json,md}.
+
 The machine, the load average before and after every phase and the git commit go into the
 results: the numbers mean little without them. Nothing here asserts a timing.
 """
@@ -37,6 +40,7 @@ from benchmarks.common import (
     loadavg,
     machine,
     pinned,
+    proc_sample,
     replicate,
     text_sources,
 )
@@ -103,22 +107,20 @@ def broker_phases(bootstrap: str, args: argparse.Namespace, cpu: int | None, wor
         result["cpu_s_per_message"] = result.pop("cpu_s_per_article")
         return result
 
-    phase("e2e_text", worker_run("alo", 1, [cpu]))
+    if not args.only_scaling:
+        phase("e2e_text", worker_run("alo", 1, [cpu]))
+    # Also with --only-scaling: a few seconds that warm the broker's JIT for the runs below.
     phase("passthrough", passthrough_run)
-    if args.eos:
+    if args.eos and not args.only_scaling:
         phase("exactly_once", worker_run("eos", 1, [cpu], processing__guarantee="exactly_once"))
-        eos = results["exactly_once"]
-        if "error" not in eos and not eos.get("transactional_output"):
-            eos["status"] = ("not measured: the worker ran with processing.guarantee="
-                             "exactly_once but wrote no transactions (mode not implemented yet)")
-        elif "error" in eos:
-            eos["status"] = "not measured: " + eos["error"]
-        else:
-            eos["status"] = "measured"
+        _set_eos_status(results["exactly_once"])
     if args.scaling:
+        if broker_pid is not None:
+            results["broker_idle"] = broker_idle(broker_pid)
+            note(f"broker idle: {results['broker_idle']}")
         phase("scaling_one", worker_run("one", 1, [None]))
         phase("scaling_two", worker_run("two", 2, [None, None]))
-    if args.rate_seconds > 0:
+    if args.rate_seconds > 0 and not args.only_scaling:
         measured = results.get("e2e_text", {}).get("steady_articles_per_s") or 0.0
         rates = [500.0]
         if measured and measured < 1000:
@@ -128,6 +130,24 @@ def broker_phases(bootstrap: str, args: argparse.Namespace, cpu: int | None, wor
             values = list(replicate(text_sources(args.corpus_dir), count, f"rate{int(rate)}"))
             phase(f"rate_limited_{int(rate)}", _rate_run(bootstrap, values, rate, workdir, cpu))
     return results
+
+
+def _set_eos_status(eos: dict[str, Any]) -> None:
+    if "error" not in eos and not eos.get("transactional_output"):
+        eos["status"] = ("not measured: the worker ran with processing.guarantee="
+                         "exactly_once but wrote no transactions (mode not implemented yet)")
+    elif "error" in eos:
+        eos["status"] = "not measured: " + eos["error"]
+    else:
+        eos["status"] = "measured"
+
+
+def broker_idle(pid: int, seconds: float = 5.0) -> dict[str, float]:
+    """The broker's CPU while nobody talks to it: its share of every run's broker CPU."""
+    before = proc_sample(pid).cpu_s
+    time.sleep(seconds)
+    return {"seconds": seconds,
+            "cpu_s_per_s": round((proc_sample(pid).cpu_s - before) / seconds, 4)}
 
 
 def _rate_run(bootstrap: str, values: list[bytes], rate: float, workdir: Path,
@@ -159,13 +179,43 @@ def assemble(raw: dict[str, Any]) -> dict[str, Any]:
         ratio = None
         if one and two and one.get("articles_per_s") and two.get("articles_per_s"):
             ratio = round(two["articles_per_s"] / one["articles_per_s"], 2)
-        out["scaling"] = {"one": one, "two": two, "two_vs_one": ratio}
+        out["scaling"] = {"one": one, "two": two, "two_vs_one": ratio,
+                          "broker_idle": broker.get("broker_idle"),
+                          "cpu_ceiling": scaling_ceiling(one, two, raw["machine"].get("nproc"))}
     out["rate_limited"] = {k.removeprefix("rate_limited_"): v for k, v in broker.items()
                            if k.startswith("rate_limited_")} or None
     out["preload"] = broker.get("preload")
     out["broker_error"] = raw.get("broker_error")
     out["targets"] = evaluate_targets(out)
     return out
+
+
+def scaling_ceiling(one: dict[str, Any] | None, two: dict[str, Any] | None,
+                    cores: int | None) -> dict[str, Any] | None:  # fmt: skip
+    """The best two/one ratio the CPU allows when the broker shares the workers' cores.
+
+    One worker is bound by its own core: at most 1/w articles/s (w = worker CPU seconds per
+    article). Two workers and the broker share `nproc` cores: at most nproc/(w2 + b2), with
+    w2 and b2 the worker and broker CPU per article of the two-worker run. So two/one is at
+    most nproc * w / (w2 + b2); with w2 = w and b2 = b that is the 2w/(w + b) of the issue.
+    The harness's own CPU (its commit watcher) and other jobs on the machine only lower it.
+    """
+    if not one or not two or "error" in one or "error" in two:
+        return None
+    w, w2 = one.get("cpu_s_per_article"), two.get("cpu_s_per_article")
+    b, b2 = one.get("broker_cpu_s_per_article"), two.get("broker_cpu_s_per_article")
+    if not (w and w2 and b is not None and b2 is not None and cores):
+        return None
+    return {
+        "cores": cores,
+        "worker_cpu_ms_per_article_one": round(w * 1000, 4),
+        "broker_cpu_ms_per_article_one": round(b * 1000, 4),
+        "worker_cpu_ms_per_article_two": round(w2 * 1000, 4),
+        "broker_cpu_ms_per_article_two": round(b2 * 1000, 4),
+        "formula": "cores * w_one / (w_two + b_two)",
+        "max_two_vs_one": round(cores * w / (w2 + b2), 2),
+        "max_two_vs_one_same_costs": round(cores * w / (w + b), 2),
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,6 +232,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-broker", action="store_true", help="offline phases only")
     parser.add_argument("--no-eos", dest="eos", action="store_false")
     parser.add_argument("--no-scaling", dest="scaling", action="store_false")
+    parser.add_argument("--only-scaling", action="store_true",
+                        help="only the broker idle reading and the one/two worker runs; "
+                             "writes scaling.json/.md instead of latest.*")
     parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
     return parser
@@ -232,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                      "worker_config": "config/worker.yaml defaults"},
         "load": {"start": loadavg()},
     }
-    for kind, count in (("text", args.text_count), ("html", args.html_count)):
+    offline = () if args.only_scaling else (("text", args.text_count), ("html", args.html_count))
+    for kind, count in offline:
         _note(f"pipeline {kind} x{count} on cpu {cpu}")
         load_before = loadavg()
         result = pipeline_phase(kind, count, cpu, args.corpus_dir)
@@ -244,10 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     raw["load"]["end"] = loadavg()
     results = assemble(raw)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "latest.json").write_bytes(
+    stem = "scaling" if args.only_scaling else "latest"
+    (args.out_dir / f"{stem}.json").write_bytes(
         orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     table = render_markdown(results)
-    (args.out_dir / "latest.md").write_text(table)
+    (args.out_dir / f"{stem}.md").write_text(table)
     print(table)
     return 0
 
