@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 import prometheus_client
@@ -28,10 +28,15 @@ from worker.errors import ConfigError, FatalIOError
 from worker.health import HealthState
 from worker.metrics import Metrics
 from worker.output import article_document, dead_letter_document, dumps
-from worker.pipeline.run import PipelineConfig
-from worker.processor import Processor
-from worker.rules_file import load_rules
 from worker.settings import DEFAULT_CONFIG_PATH, Settings, load_settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from worker.processor import Processor
+
+# The pipeline (processor, rules) and the Kafka client are imported where they are used:
+# `run` imports them on two threads at once (`_Connecting`), `check-config` needs neither.
 
 log = logging.getLogger("worker")
 
@@ -173,12 +178,18 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check_config(settings: Settings) -> int:
+    from worker.rules_file import load_rules  # noqa: PLC0415 - see the imports
+
     load_rules(settings.processing.rules_file)  # a broken rules file is a config error too
     sys.stdout.write(yaml.safe_dump(settings.masked(), sort_keys=False, allow_unicode=True))
     return EXIT_OK
 
 
 def _processor(settings: Settings, metrics: Metrics | None) -> Processor:
+    from worker.pipeline.run import PipelineConfig  # noqa: PLC0415 - see the imports
+    from worker.processor import Processor  # noqa: PLC0415
+    from worker.rules_file import load_rules  # noqa: PLC0415
+
     config = PipelineConfig(rules=load_rules(settings.processing.rules_file))
     return Processor(
         config,
@@ -236,15 +247,66 @@ def _leave_before_start(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(EXIT_OK)
 
 
+class _Connecting:
+    """`worker.kafka.connect.connect` on a daemon thread, started at once; `result` waits.
+
+    Connecting mostly waits for the network and loading the pipeline is CPU, so `run` does
+    both at once. Clients that are ready after `abandon` (start-up failed) are closed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._clients: tuple[KafkaConsumer, KafkaProducer] | None = None
+        self._error: BaseException | None = None
+        self._abandoned = False
+        threading.Thread(target=self._connect, name="connect", daemon=True).start()
+
+    def _connect(self) -> None:
+        try:
+            from worker.kafka.connect import connect  # noqa: PLC0415 - see the imports
+
+            clients = connect(self._settings)
+        except BaseException as exc:  # noqa: BLE001 - raised again by `result`
+            self._error = exc
+        else:
+            with self._lock:
+                keep = not self._abandoned
+                if keep:
+                    self._clients = clients
+            if not keep:
+                _close(clients)
+        finally:
+            self._done.set()
+
+    def result(self) -> tuple[KafkaConsumer, KafkaProducer]:
+        """The consumer and the producer; what `connect` raised, raised here."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._clients is not None  # done without an error: connected
+        return self._clients
+
+    def abandon(self) -> None:
+        """Start-up failed: close the clients, now or once they are ready."""
+        with self._lock:
+            self._abandoned = True
+            clients, self._clients = self._clients, None
+        if clients is not None:
+            _close(clients)
+
+
+def _close(clients: tuple[KafkaConsumer, KafkaProducer]) -> None:
+    consumer, producer = clients
+    consumer.close(autocommit=False)
+    producer.close(timeout=0)
+
+
 def _run(settings: Settings, stop_when_idle_s: float | None) -> int:
     signal.signal(signal.SIGTERM, _leave_before_start)
     signal.signal(signal.SIGINT, _leave_before_start)
-    # Imported here so that `process` and `check-config` start without the Kafka client.
-    from worker.kafka.clients import build_consumer, build_producer  # noqa: PLC0415
-    from worker.kafka.connect import ensure_topics_ready  # noqa: PLC0415
-    from worker.loop import Worker  # noqa: PLC0415
-    from worker.server import MetricsServer  # noqa: PLC0415
-
+    connecting = _Connecting(settings)
     # `*_created` series double the exposition and no dashboard or alert uses them.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
     registry = CollectorRegistry()
@@ -252,15 +314,27 @@ def _run(settings: Settings, stop_when_idle_s: float | None) -> int:
     metrics.state.state("starting")
     health = HealthState(settings.metrics.stall_timeout_s)
     server = None
-    if settings.metrics.port:
-        server = MetricsServer(settings.metrics.host, settings.metrics.port, registry, health)
-        server.start()
-    processor = _processor(settings, metrics)
     try:
-        ensure_topics_ready(settings)
+        if settings.metrics.port:
+            from worker.server import MetricsServer  # noqa: PLC0415 - see the imports
+
+            server = MetricsServer(settings.metrics.host, settings.metrics.port, registry,
+                                   health)
+            server.start()
+        processor = _processor(settings, metrics)
+    except BaseException:
+        connecting.abandon()
+        raise
+    try:
+        from worker.kafka.clients import build_producer  # noqa: PLC0415 - see the imports
+        from worker.loop import Worker  # noqa: PLC0415
+
+        try:
+            consumer, producer = connecting.result()
+        except BaseException:
+            connecting.abandon()
+            raise
         health.set_connected(True)
-        consumer = build_consumer(settings)
-        producer = build_producer(settings)
         worker = Worker(settings, consumer, producer, processor, metrics=metrics,
                         health=health, producer_factory=lambda: build_producer(settings))
         stopping = _install_signal_handlers(worker, settings.shutdown.drain_timeout_s)

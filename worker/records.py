@@ -51,6 +51,8 @@ class Records:
         self._message_seconds = m.buffered(m.message_seconds)
         self._output_seconds = m.buffered(m.stage_seconds.labels(stage="output"))
         self._age_seconds = m.buffered(m.e2e_age_seconds)
+        self._duplicate_action = settings.processing.duplicates.action
+        self._duplicates = m.duplicates.labels(kind="exact", action=self._duplicate_action)
 
     def handle(self, rec: Any, batch: Batch) -> None:
         """Process a consumed record and add its output (if any) to `batch`."""
@@ -83,17 +85,17 @@ class Records:
                             outcome.error.reason, rec.timestamp)
         article = outcome.article
         assert article is not None  # an outcome has an article or an error
-        doc = article_document(article, source=source, processed_at=now,
-                               duplicate_of=outcome.duplicate_of)
         topic, kind = topics.output, "article"
         if outcome.duplicate_of is not None:
-            action = self._s.processing.duplicates.action
-            self._metrics.duplicates.labels(kind="exact", action=action).inc()
+            action = self._duplicate_action
+            self._duplicates.inc()
             self._stats["duplicates"] += 1
             if action == "route":
                 topic, kind = topics.duplicates, "duplicate"
             elif action == "drop":
                 return None
+        doc = article_document(article, source=source, processed_at=now,
+                               duplicate_of=outcome.duplicate_of)
         lang = article.language.code if article.language else None
         return Pending(topic, article.id.encode("utf-8"), dumps(doc), [], kind, topic,
                         rec.timestamp, language=lang)

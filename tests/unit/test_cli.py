@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import orjson
 import pytest
 
+import worker.cli
+import worker.kafka.connect
 from worker.cli import main
+from worker.errors import ConfigError
+from worker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,3 +100,54 @@ def test_process_streams_line_by_line() -> None:
 def test_unreadable_input_file_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["process", "-i", "/nonexistent/in.jsonl"]) == 2
     assert "/nonexistent/in.jsonl" in capsys.readouterr().err
+
+
+class _Client:
+    """A consumer or producer stand-in that records `close`."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def close(self, **kwargs: object) -> None:
+        self.closed += 1
+
+
+def test_connecting_hands_over_the_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = (_Client(), _Client())
+    monkeypatch.setattr(worker.kafka.connect, "connect", lambda settings: clients)
+    assert worker.cli._Connecting(Settings()).result() == clients
+    assert [c.closed for c in clients] == [0, 0]
+
+
+def test_connecting_raises_what_connect_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(settings: Settings) -> None:
+        raise ConfigError("topic(s) do not exist: in")
+
+    monkeypatch.setattr(worker.kafka.connect, "connect", refuse)
+    with pytest.raises(ConfigError, match="do not exist"):
+        worker.cli._Connecting(Settings()).result()
+
+
+def test_clients_ready_after_abandon_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = (_Client(), _Client())
+    release = threading.Event()
+
+    def slow(settings: Settings) -> tuple[_Client, _Client]:
+        release.wait(10)
+        return clients
+
+    monkeypatch.setattr(worker.kafka.connect, "connect", slow)
+    connecting = worker.cli._Connecting(Settings())
+    connecting.abandon()  # e.g. the rules file is broken
+    release.set()
+    connecting._done.wait(10)
+    assert [c.closed for c in clients] == [1, 1]
+
+
+def test_abandon_closes_clients_that_are_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    clients = (_Client(), _Client())
+    monkeypatch.setattr(worker.kafka.connect, "connect", lambda settings: clients)
+    connecting = worker.cli._Connecting(Settings())
+    connecting._done.wait(10)
+    connecting.abandon()
+    assert [c.closed for c in clients] == [1, 1]

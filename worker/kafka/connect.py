@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from tenacity import (
     RetryCallState,
@@ -14,7 +15,7 @@ from tenacity import (
 )
 
 from worker.errors import FatalIOError
-from worker.kafka.clients import build_admin
+from worker.kafka.clients import build_admin, build_consumer, build_producer
 from worker.kafka.topics import ensure_topics
 from worker.settings import Settings
 
@@ -57,3 +58,30 @@ def ensure_topics_ready(settings: Settings) -> None:
             f"brokers {settings.kafka.bootstrap_servers} not reachable within "
             f"{settings.kafka.unreachable_deadline_s:g} s: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def connect(settings: Settings) -> tuple[KafkaConsumer, KafkaProducer]:
+    """Check the topics (`ensure_topics_ready`), then build the consumer and the producer.
+
+    The consumer is subscribed to the input topic already (the loop subscribes it again,
+    with its rebalance listener): that asks for the topic's metadata now, and a group joined
+    with it known gets its partitions at once. kafka-python otherwise sends the first join
+    before the metadata request (held back ~0.1 s after the bootstrap one) and rebalances
+    again once the answer comes. The producer fetches the output topic's metadata now, so
+    the first send does not wait for it. `FatalIOError` or `ConfigError` as
+    `ensure_topics_ready`.
+    """
+    ensure_topics_ready(settings)
+    consumer = build_consumer(settings)
+    try:
+        consumer.subscribe([settings.topics.input])
+        producer = build_producer(settings)
+    except BaseException:
+        consumer.close(autocommit=False)
+        raise
+    try:
+        producer.partitions_for(settings.topics.output)
+    except KafkaError as exc:  # the first send waits for it instead
+        log.info("output topic metadata not fetched yet: %s", type(exc).__name__,
+                 extra={"event": "metadata_pending"})
+    return consumer, producer
