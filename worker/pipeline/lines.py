@@ -68,8 +68,6 @@ def split_lines(text: str) -> list[Line]:
     # spaces, and `normalize_line` (a call, a dozen tests over every character) is skipped.
     # Which lines those are is known from one pass over the whole text.
     ascii_plain, all_plain = _plain_lines(text)
-    if all_plain and "&" not in text:
-        return _split_plain(text)
     for number, raw in enumerate(text.splitlines()):
         if "&" in raw or not (all_plain or (ascii_plain and raw.isascii())):
             norm = normalize_line(raw)
@@ -83,27 +81,6 @@ def split_lines(text: str) -> list[Line]:
         # `tuple.__new__` skips the NamedTuple's Python-level `__new__` (a quarter of the loop).
         out.append(_new_line(Line, (norm, raw, (number, 0), blank_before, blank_before)))
         blank_before = False
-    return out
-
-
-def _split_plain(text: str) -> list[Line]:
-    """`split_lines` of a text whose lines all are their own normal form but for spaces."""
-    out: list[Line] = []
-    blank_before = True
-    # Printable text breaks lines only at `\n` (`splitlines`' other breaks are controls).
-    for number, raw in enumerate(text.split("\n")):
-        if not raw:
-            blank_before = True
-        elif "  " in raw or raw[0] == " " or raw[-1] == " ":
-            norm = squash_spaces(raw)
-            if norm:
-                out.append(_new_line(Line, (norm, raw, (number, 0), blank_before, blank_before)))
-                blank_before = False
-            else:
-                blank_before = True
-        else:
-            out.append(_new_line(Line, (raw, raw, (number, 0), blank_before, blank_before)))
-            blank_before = False
     return out
 
 
