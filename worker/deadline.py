@@ -3,7 +3,7 @@
 The pipeline is CPU-bound Python; a timer signal interrupts it between bytecodes, which bounds
 every stage that is not stuck inside one C call (the HTML stage bounds its C calls by capping
 input size). Signals only reach the main thread, so elsewhere the limit is not enforced and
-`deadline` says so through `enforced`.
+`Deadline` says so through `enforced`.
 
 The SIGALRM handler is installed by the first guarded block and then stays: a block only arms
 and disarms the timer. (Installing and restoring the handler around every message cost more
@@ -58,12 +58,13 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def enforced() -> bool:
-    """Whether `deadline` can interrupt work in the calling thread."""
+    """Whether a `Deadline` can interrupt work in the calling thread."""
     return threading.current_thread() is threading.main_thread()
 
 
 class Deadline:
-    """A reusable limit of `seconds` for each block it guards (`with limit: ...`)."""
+    """A reusable limit of `seconds` for each block it guards (`with limit: ...`): raises
+    `DeadlineExceeded` in a block that runs longer."""
 
     __slots__ = ("_armed_here", "seconds")
 
@@ -72,7 +73,7 @@ class Deadline:
         self._armed_here = False
 
     def __enter__(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
+        if not enforced():
             self._armed_here = False
             return
         if _getsignal(_SIGALRM) is not _on_alarm:
@@ -91,8 +92,3 @@ class Deadline:
             self._armed_here = False
             _setitimer(_ITIMER_REAL, 0)
             _Alarm.armed = False
-
-
-def deadline(seconds: float) -> Deadline:
-    """Raise `DeadlineExceeded` in the block if it runs longer than `seconds`."""
-    return Deadline(seconds)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from worker.deadline import Deadline, DeadlineExceeded, deadline, enforced
+from worker.deadline import Deadline, DeadlineExceeded, enforced
 
 
 def spin_forever() -> None:
@@ -17,7 +17,7 @@ def spin_forever() -> None:
 
 
 def test_runaway_code_is_interrupted() -> None:
-    with pytest.raises(DeadlineExceeded), deadline(0.05):
+    with pytest.raises(DeadlineExceeded), Deadline(0.05):
         spin_forever()
 
 
@@ -28,12 +28,12 @@ def test_broad_except_exception_cannot_swallow_it() -> None:
         except Exception:  # noqa: BLE001 - this is what a careless stage might do
             return
 
-    with pytest.raises(DeadlineExceeded), deadline(0.05):
+    with pytest.raises(DeadlineExceeded), Deadline(0.05):
         stage()
 
 
 def test_fast_code_finishes_and_the_timer_is_disarmed() -> None:
-    with deadline(5):
+    with Deadline(5):
         value = sum(range(1000))
     assert value == 499500
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
@@ -53,7 +53,7 @@ def test_an_alarm_outside_a_block_goes_to_the_handler_that_was_there_before() ->
     received: list[int] = []
     original = signal.signal(signal.SIGALRM, lambda signum, frame: received.append(signum))
     try:
-        with deadline(5):
+        with Deadline(5):
             pass
         signal.raise_signal(signal.SIGALRM)  # e.g. the timer fired just as the block ended
         assert received == [signal.SIGALRM]
@@ -64,7 +64,7 @@ def test_an_alarm_outside_a_block_goes_to_the_handler_that_was_there_before() ->
 def test_an_alarm_outside_a_block_is_ignored_without_an_earlier_python_handler() -> None:
     original = signal.signal(signal.SIGALRM, signal.SIG_DFL)
     try:
-        with deadline(5):
+        with Deadline(5):
             pass
         signal.raise_signal(signal.SIGALRM)  # SIG_DFL would have ended the process
     finally:
@@ -74,10 +74,10 @@ def test_an_alarm_outside_a_block_is_ignored_without_an_earlier_python_handler()
 def test_a_handler_replaced_between_blocks_is_installed_again() -> None:
     original = signal.getsignal(signal.SIGALRM)
     try:
-        with deadline(5):
+        with Deadline(5):
             pass
         signal.signal(signal.SIGALRM, signal.SIG_IGN)  # as pytest-timeout does between tests
-        with pytest.raises(DeadlineExceeded), deadline(0.05):
+        with pytest.raises(DeadlineExceeded), Deadline(0.05):
             spin_forever()
     finally:
         signal.signal(signal.SIGALRM, original)
@@ -88,7 +88,7 @@ def test_not_enforced_off_the_main_thread() -> None:
 
     def body() -> None:
         seen.append(enforced())
-        with deadline(0.01):
+        with Deadline(0.01):
             seen.append(True)
 
     thread = threading.Thread(target=body)
