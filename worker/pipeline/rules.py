@@ -9,7 +9,7 @@ rejects a bad file with a `ConfigError` that names the offending key.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from worker.errors import ConfigError
@@ -212,8 +212,9 @@ def _class_end(source: str, start: int) -> int:
     return i
 
 
-def _group_end(source: str, start: int) -> int:
-    """Index of the `)` closing the group that opens at `start`, or -1."""
+def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """The pattern characters of `source` from `start` outside escapes and character classes
+    (a class yields its `[` at its closing index), each with the group depth after it."""
     depth = 0
     i = start
     while i < len(source):
@@ -227,9 +228,15 @@ def _group_end(source: str, start: int) -> int:
             depth += 1
         elif char == ")":
             depth -= 1
-            if depth == 0:
-                return i
+        yield i, char, depth
         i += 1
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index of the `)` closing the group that opens at `start`, or -1."""
+    for i, char, depth in _structure(source, start):
+        if char == ")" and depth == 0:
+            return i
     return -1
 
 
@@ -243,23 +250,7 @@ def _escaped(source: str, index: int) -> bool:
 
 def _top_level_alternation(source: str) -> bool:
     """True when `source` has a `|` outside every group (its matches share no prefix)."""
-    depth = 0
-    i = 0
-    while i < len(source):
-        char = source[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _class_end(source, i)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        i += 1
-    return False
+    return any(char == "|" and depth == 0 for _, char, depth in _structure(source))
 
 
 def multiline(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
