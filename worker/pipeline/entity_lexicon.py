@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from worker.pipeline.data import entries, words
 
@@ -63,6 +63,19 @@ _NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 # entity memos together, span parse plans included: ~45 MB at most, ~750 bytes per
 # memoised span or plan).
 MEMO_LIMIT: Final = 20_000
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+def remember(memo: dict[_Key, _Value], key: _Key, value: _Value) -> _Value:
+    """Store `value` under `key` in one of these memos (emptied first when full); `value`."""
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 _FORMS_MEMO: dict[str, tuple[str, tuple[str, ...]]] = {}  # `alnum` and `words` by text
 _TOKEN_MEMO: dict[str, tuple[str, bool, bool]] = {}
 
@@ -91,10 +104,8 @@ class Candidate:
         self.aliases = set()
         forms = _FORMS_MEMO.get(text)
         if forms is None:
-            if len(_FORMS_MEMO) >= MEMO_LIMIT:
-                _FORMS_MEMO.clear()
             alnum = _NOT_ALNUM_RE.sub("", text.casefold())
-            forms = _FORMS_MEMO[text] = (alnum, tuple(text.split()))
+            forms = remember(_FORMS_MEMO, text, (alnum, tuple(text.split())))
         self.alnum, self.words = forms
 
 
@@ -120,8 +131,6 @@ def token_info(token: str) -> tuple[str, bool, bool]:
     """`fold`, `is_acronym` and `is_plain` of a token (memoised; the three inlined)."""
     info = _TOKEN_MEMO.get(token)
     if info is None:
-        if len(_TOKEN_MEMO) >= MEMO_LIMIT:
-            _TOKEN_MEMO.clear()
         folded = token.rstrip(".").casefold()
         letters = token.replace("-", "")
         acronym = len(letters) >= 2 and letters.isupper() and letters.isalpha()
@@ -130,7 +139,7 @@ def token_info(token: str) -> tuple[str, bool, bool]:
             and folded not in NOT_PLAIN
             and (token.isalpha() or not any(ch.isdigit() for ch in token))
         )
-        info = _TOKEN_MEMO[token] = (folded, acronym, plain)
+        info = remember(_TOKEN_MEMO, token, (folded, acronym, plain))
     return info
 
 

@@ -6,12 +6,12 @@ from worker.pipeline.entity_lexicon import (
     ADMIN_HEADS,
     HEADS,
     LOC_HEADS,
-    MEMO_LIMIT,
     ORG_HEADS,
     PLACE_ALIASES,
     PLACES,
     Candidate,
     fold,
+    remember,
     token_info,
 )
 from worker.pipeline.entity_spans import Reader
@@ -123,13 +123,10 @@ def _abbreviation_parts(short: Candidate) -> _Parts | None:
     text = short.text
     if text in _PARTS_MEMO:
         return _PARTS_MEMO[text]
-    if len(_PARTS_MEMO) >= MEMO_LIMIT:
-        _PARTS_MEMO.clear()
     tokens = tuple(PLACE_ALIASES.get(token_info(t)[0], t) for t in short.words)
     acronyms = tuple(index for index, token in enumerate(tokens) if token_info(token)[1])
     parts = None if not acronyms and tokens == short.words else (" ".join(tokens), tokens, acronyms)
-    _PARTS_MEMO[text] = parts
-    return parts
+    return remember(_PARTS_MEMO, text, parts)
 
 
 def _abbreviates(parts: _Parts, full: Candidate) -> bool:

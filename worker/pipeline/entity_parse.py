@@ -30,7 +30,6 @@ from worker.pipeline.entity_lexicon import (
     BREAKS,
     GAZETTEER_STARTS,
     LOC_HEADS,
-    MEMO_LIMIT,
     NAME_LINKS,
     NOT_ENTITY,
     ORG_HEADS,
@@ -42,6 +41,7 @@ from worker.pipeline.entity_lexicon import (
     Kind,
     known_org_length,
     place_length,
+    remember,
     token_info,
 )
 from worker.pipeline.entity_words import SpanWords, emitted, hyphen_head
@@ -96,9 +96,7 @@ def read_span(
     key = (text[offset:end], context, hits)
     plan = PLAN_MEMO.get(key)
     if plan is None:
-        if len(PLAN_MEMO) >= MEMO_LIMIT:
-            PLAN_MEMO.clear()
-        plan = PLAN_MEMO[key] = _plan(key[0], words, context, hits)
+        plan = remember(PLAN_MEMO, key, _plan(key[0], words, context, hits))
     emit = reader.emit
     last = None
     for step_kind, entity, position, run in plan:

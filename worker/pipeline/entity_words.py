@@ -14,13 +14,13 @@ from worker.pipeline.entity_lexicon import (
     GAZETTEER_STARTS,
     GLUED,
     HEAD_WORDS,
-    MEMO_LIMIT,
     NOT_ENTITY,
     ORG_HEADS,
     STOP,
     TITLES,
     known_org_length,
     place_length,
+    remember,
     span_tokens,
     token_info,
 )
@@ -72,8 +72,6 @@ def span_words(span: str) -> SpanWords:
     words = SPAN_MEMO.get(span)
     if words is not None:
         return words
-    if len(SPAN_MEMO) >= MEMO_LIMIT:
-        SPAN_MEMO.clear()
     if span.isalpha() and span[1:].islower() and not span.endswith(GLUED):
         words = _one_word(span)  # what `span_tokens` gives back as it is: the usual span
     else:
@@ -86,8 +84,7 @@ def span_words(span: str) -> SpanWords:
         lone = _lone(tokens[0], folded[0], acronym[0], plain[0]) if len(tokens) == 1 else None
         heads = tuple(h for t in tokens if (h := hyphen_head(t)) is not None) if "-" in span else ()
         words = SpanWords(pairs, tokens, folded, acronym, plain, i, lone if i == 0 else None, heads)
-    SPAN_MEMO[span] = words
-    return words
+    return remember(SPAN_MEMO, span, words)
 
 
 def _one_word(word: str) -> SpanWords:
