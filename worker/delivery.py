@@ -172,20 +172,36 @@ class Delivery:
                     self._on_error(p, error, attempt < self._attempts)
             if not failed:
                 return
-            first = failure(failed[0])
+            summary = failure_summary(failed)
             if attempt >= self._attempts:
                 raise FatalIOError(
                     f"{len(failed)} output record(s) not acknowledged after {self._attempts} "
-                    f"attempts (first: topic {failed[0].topic}: {type(first).__name__}: "
-                    f"{first}); offsets were not committed"
+                    f"attempts ({summary}); offsets were not committed"
                 )
             log.warning("retrying %d unacknowledged record(s)", len(failed), extra={
-                "event": "producer_retry", "attempt": attempt, "topic": failed[0].topic,
-                "error": f"{type(first).__name__}: {first}"})
+                "event": "producer_retry", "attempt": attempt,
+                "topic": ",".join(sorted({p.topic for p in failed})), "error": summary})
             self._sleep(backoff_s(attempt))
             attempt += 1
             self.send_all(failed)
             todo = failed
+
+
+def failure_summary(failed: list[Pending]) -> str:
+    """Each failing topic with its error and how many of its records failed.
+
+    Every topic is named, not only the first record's: after a fatal error kafka-python aborts
+    all in-flight batches with that same error, so the topic that caused it may be any of them.
+    """
+    by_topic: dict[str, tuple[int, str]] = {}
+    for p in failed:
+        count, error = by_topic.get(p.topic, (0, ""))
+        if not error:
+            exc = failure(p)
+            error = f"{type(exc).__name__}: {exc}"
+        by_topic[p.topic] = (count + 1, error)
+    return "; ".join(f"topic {topic}: {count} x {error}"
+                     for topic, (count, error) in sorted(by_topic.items()))
 
 
 def backoff_s(attempt: int) -> float:
