@@ -17,7 +17,7 @@ help: ## list the targets
 
 # The venv is built from the hashed locks (the same pins as the image); the machine's own pip
 # (23.2) mis-resolves the lxml extras in them, so the pinned pip from build.lock goes first.
-$(VENV)/.installed: pyproject.toml requirements/dev.lock requirements/build.lock
+$(VENV)/.installed: pyproject.toml setup.py requirements/dev.lock requirements/build.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
 	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
@@ -47,7 +47,7 @@ demo: venv kafka-fetch ## start a broker, run the worker on examples/, show what
 	  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(KAFKA_PORT) $(PY) scripts/demo.py
 
 lint: venv ## ruff and mypy --strict
-	$(VENV)/bin/ruff check worker tests scripts benchmarks
+	$(VENV)/bin/ruff check worker tests scripts benchmarks setup.py
 	$(VENV)/bin/mypy
 
 unit: venv tools ## unit, golden, property, quality and deployment tests (no broker)

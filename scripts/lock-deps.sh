@@ -9,7 +9,7 @@
 # Outputs (all with --hash lines, installable with `pip install --require-hashes -r FILE`):
 #   requirements/runtime.lock  [project] dependencies         -> Dockerfile, image-install test
 #   requirements/dev.lock      runtime + the `dev` extra      -> CI and developer .venv
-#   requirements/build.lock    the wheel's build backend      -> Dockerfile, image-install test
+#   requirements/build.lock    the wheel's build backend and mypyc -> Dockerfile, image-install test
 #   requirements/tools.lock    hadolint, kubernetes-validate, checkov -> scripts/install-tools.sh
 #
 # uv resolves in about a second, so re-running after every pyproject change is cheap. It is
@@ -46,7 +46,10 @@ common=(
 # Constrained by the runtime lock so that CI tests the very versions the image ships.
 "$UV" pip compile "${common[@]}" pyproject.toml --extra dev \
   --constraint requirements/runtime.lock -o requirements/dev.lock
-"$UV" pip compile "${common[@]}" requirements/build.in -o requirements/build.lock
+# Constrained by the dev lock: the image's mypyc is the mypy that checks the code in CI, and
+# the build venv also installs the runtime lock (whose pins the dev lock follows).
+"$UV" pip compile "${common[@]}" requirements/build.in \
+  --constraint requirements/dev.lock -o requirements/build.lock
 "$UV" pip compile "${common[@]}" requirements/tools.in -o requirements/tools.lock
 
 for lock in runtime dev build tools; do
