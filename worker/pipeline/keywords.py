@@ -8,10 +8,8 @@ paragraph; phrases that recur score their frequency times 2.5 and absorb their w
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
-from itertools import compress, pairwise, product, repeat
-from operator import le, lt
+from itertools import product
 from typing import Final
 
 from worker.pipeline.data import words
@@ -81,21 +79,33 @@ def _content_words(texts: Sequence[str]) -> list[str]:
 
 def extract_keywords(title: str | None, paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     """Up to MAX_KEYWORDS lower-case terms or two-word phrases, best first."""
-    # The title and the first paragraph count twice: they are counted three times over,
-    # each copy set apart by a phrase break.
+    # Scores are kept doubled so that they stay integers (a phrase scores 2.5 per
+    # occurrence); the title and the first paragraph count twice.
+    scores: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
     lead = _content_words([title or "", *paragraphs[:1]])
-    tokens = [*lead, "", *lead, "", *_content_words(paragraphs[1:])]
-    scores: dict[str, float] = dict(Counter(filter(None, tokens)))
-    # Only pairs whose first word is a content word are counted (`compress` by the tokens'
-    # truth); those that recur are picked in C, and their second word checked.
-    pairs = Counter(compress(pairwise(tokens), tokens))
-    for (first, second), count in compress(pairs.items(), map(le, repeat(3), pairs.values())):
-        if second:
-            scores[f"{first} {second}"] = count * 2.5
-            scores[first] -= count
-            scores[second] -= count
-    # Best score first, then alphabetical (a stable sort by score of the alphabetical
-    # list); only terms scoring above 1 are kept.
-    best = sorted(compress(scores, map(lt, repeat(1), scores.values())))
+    body = _content_words(paragraphs[1:])
+    for tokens, weight in ((lead, 2), (body, 1)):
+        previous = ""
+        for token in tokens:
+            if token:
+                scores[token] = scores.get(token, 0) + 2 * weight
+                if previous:
+                    pair = (previous, token)
+                    pairs[pair] = pairs.get(pair, 0) + weight
+            previous = token
+    # Phrases that recur absorb their words.
+    for (first, second), count in pairs.items():
+        if count >= 3:
+            scores[f"{first} {second}"] = 5 * count
+            scores[first] -= 2 * count
+            scores[second] -= 2 * count
+    # Only terms scoring above 1 (2 doubled) are kept; sorting is only needed for those
+    # that can make the cut: best score first, then alphabetical.
+    best = [term for term, score in scores.items() if score > 2]
+    if len(best) > MAX_KEYWORDS:
+        cut = sorted([scores[term] for term in best], reverse=True)[MAX_KEYWORDS - 1]
+        best = [term for term in best if scores[term] >= cut]
+    best.sort()
     best.sort(key=scores.__getitem__, reverse=True)
     return tuple(best[:MAX_KEYWORDS])
