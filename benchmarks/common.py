@@ -172,6 +172,9 @@ def machine() -> dict[str, Any]:
         "cpu_model": model,
         "mem_total_bytes": mem_kb * 1024,
         "python": platform.python_version(),
+        "python_executable": sys.executable,
+        # The image compiles the pipeline with mypyc; `make bench` measures that build.
+        "worker_build": worker_build(),
         "kernel": platform.release(),
         "git_commit": _git_commit(),
     }
@@ -200,3 +203,28 @@ def _has_taskset() -> bool:
 
 
 PYTHON = sys.executable
+#: The directory this `benchmarks` package was imported from: the repository in a developer
+#: venv, `.bench/path` (which holds only `benchmarks`) under `make bench`.
+IMPORT_ROOT = str(Path(__file__).absolute().parents[1])
+
+
+def module_command(module: str, *args: str) -> list[str]:
+    """Run `module` in a child process that imports what this process imports.
+
+    `-P` keeps the working directory off sys.path and PYTHONPATH is `IMPORT_ROOT` (see
+    `child_env`), so under `make bench` the child's `worker` is the compiled install, never the
+    sources in the repository.
+    """
+    return [PYTHON, "-P", "-m", module, *args]
+
+
+def child_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """`base` (default: this process's environment) with PYTHONPATH for `module_command`."""
+    return (dict(os.environ) if base is None else base) | {"PYTHONPATH": IMPORT_ROOT} | extra
+
+
+def worker_build() -> str:
+    """Which build of the pipeline this process imports: "mypyc" (compiled) or "interpreted"."""
+    from worker.pipeline import run  # noqa: PLC0415  (only to look at where it came from)
+
+    return "mypyc" if Path(run.__file__ or "").suffix in {".so", ".pyd"} else "interpreted"

@@ -31,7 +31,15 @@ import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from benchmarks.common import PYTHON, REPO, percentile, pinned, proc_sample
+from benchmarks.common import (
+    PYTHON,
+    REPO,
+    child_env,
+    module_command,
+    percentile,
+    pinned,
+    proc_sample,
+)
 
 KAFKA_SH = REPO / "scripts" / "kafka.sh"
 PARTITIONS = 4
@@ -191,13 +199,13 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 def worker_command(bootstrap: str, topics: RunTopics, *, metrics_port: int = 0) -> list[str]:
-    return [PYTHON, "-m", "worker", "run", "--bootstrap-servers", bootstrap, *topics.args(),
-            "--metrics-port", str(metrics_port), "--stop-when-idle", "120"]
+    return module_command("worker", "run", "--bootstrap-servers", bootstrap, *topics.args(),
+                          "--metrics-port", str(metrics_port), "--stop-when-idle", "120")
 
 
 def passthrough_command(bootstrap: str, topics: RunTopics) -> list[str]:
-    return [PYTHON, "-m", "benchmarks.passthrough", "--bootstrap-servers", bootstrap,
-            *topics.args(), "--stop-when-idle", "120"]
+    return module_command("benchmarks.passthrough", "--bootstrap-servers", bootstrap,
+                          *topics.args(), "--stop-when-idle", "120")
 
 
 @dataclass
@@ -222,8 +230,7 @@ def start(cmd: Sequence[str], log: Path, *, cpu: int | None,
 
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_WORKER__")}
-    env["PYTHONPATH"] = str(REPO)
-    return env | extra
+    return child_env(env, **extra)
 
 
 def worker_env(**settings: str) -> dict[str, str]:

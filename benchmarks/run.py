@@ -35,10 +35,11 @@ import orjson
 from benchmarks import e2e
 from benchmarks.common import (
     DEFAULT_CORPUS_DIR,
-    PYTHON,
     REPO,
+    child_env,
     loadavg,
     machine,
+    module_command,
     pinned,
     proc_sample,
     replicate,
@@ -51,10 +52,10 @@ RESULTS_DIR = REPO / "benchmarks" / "results"
 
 def pipeline_phase(kind: str, count: int, cpu: int | None, corpus_dir: Path) -> dict[str, Any]:
     """The offline pipeline in its own (pinned) process, so its peak RSS is its own."""
-    cmd = [PYTHON, "-m", "benchmarks.pipeline", "--kind", kind, "--count", str(count),
-           "--corpus-dir", str(corpus_dir)]
+    cmd = module_command("benchmarks.pipeline", "--kind", kind, "--count", str(count),
+                         "--corpus-dir", str(corpus_dir))
     out = subprocess.run(pinned(cmd, cpu), cwd=REPO, capture_output=True, check=False,
-                         env=os.environ | {"PYTHONPATH": str(REPO)}, timeout=3600)
+                         env=child_env(), timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(f"pipeline benchmark failed: {out.stderr.decode()[-3000:]}")
     result: dict[str, Any] = orjson.loads(out.stdout.splitlines()[-1])

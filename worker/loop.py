@@ -37,6 +37,7 @@ from worker.delivery import Batch, Delivery, Pending, acknowledged_prefix, failu
 from worker.health import HealthState
 from worker.lag import Lag, Reachability
 from worker.metrics import Metrics
+from worker.pipeline.version import PIPELINE_BUILD
 from worker.processor import Processor
 from worker.records import Records
 from worker.settings import Settings
@@ -155,7 +156,8 @@ class Worker:
         self._health.set_state("running")
         log.info("worker started", extra={"event": "start", "topic": self._s.topics.input,
                                            "group_id": self._s.consumer.group_id,
-                                           "guarantee": self._s.processing.guarantee})
+                                           "guarantee": self._s.processing.guarantee,
+                                           "pipeline_build": PIPELINE_BUILD})
         last_record_at = time.monotonic()
         while not self._stop.is_set():
             records = self._poll()

@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 
 from worker import __version__
 from worker.errors import REASONS
-from worker.pipeline.version import PIPELINE_VERSION
+from worker.pipeline.version import PIPELINE_BUILD, PIPELINE_VERSION
 
 NAMESPACE: Final = "article_worker"
 
@@ -273,9 +273,11 @@ class Metrics:
         self.state = StateSet(f"{ns}_state", "Lifecycle state of the worker.", WORKER_STATES)
         registry.register(self.state)
         self.build_info = Info(
-            "build", "Worker and pipeline versions.", namespace=ns, registry=registry,
+            "build", "Worker and pipeline versions, and whether the pipeline is compiled.",
+            namespace=ns, registry=registry,
         )
-        self.build_info.info({"version": __version__, "pipeline_version": PIPELINE_VERSION})
+        self.build_info.info({"version": __version__, "pipeline_version": PIPELINE_VERSION,
+                              "pipeline_build": PIPELINE_BUILD})
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
         # Create the label sets known up front, so that rates, ratios and alerts see zero

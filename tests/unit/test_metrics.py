@@ -17,7 +17,7 @@ from worker.pipeline.version import PIPELINE_VERSION
 #: Every label the worker's own metrics may carry: small fixed sets, never ids or free text.
 ALLOWED_LABELS = {
     "topic", "partition", "reason", "kind", "action", "stage", "result", "error", "language",
-    "state", "version", "pipeline_version", "le",
+    "state", "version", "pipeline_version", "pipeline_build", "le",
 }
 
 
@@ -31,8 +31,12 @@ def metrics(registry: CollectorRegistry) -> Metrics:
     return Metrics(registry)
 
 
-def test_build_info_carries_both_versions(registry: CollectorRegistry, metrics: Metrics) -> None:
-    labels = {"version": __version__, "pipeline_version": PIPELINE_VERSION}
+def test_build_info_carries_both_versions_and_the_build(registry: CollectorRegistry,
+                                                         metrics: Metrics) -> None:
+    # The test suite runs the plain sources (the editable dev install); the image's compiled
+    # build is checked in tests/deploy/test_image_install.py.
+    labels = {"version": __version__, "pipeline_version": PIPELINE_VERSION,
+              "pipeline_build": "interpreted"}
     assert registry.get_sample_value("article_worker_build_info", labels) == 1.0
 
 
@@ -177,7 +181,8 @@ def test_two_instances_do_not_collide_or_touch_the_global_registry() -> None:
     assert first.get_sample_value(consumed, {"topic": "raw"}) == 1.0
     assert second.get_sample_value(consumed, {"topic": "raw"}) is None
     assert REGISTRY.get_sample_value("article_worker_build_info", {
-        "version": __version__, "pipeline_version": PIPELINE_VERSION}) is None
+        "version": __version__, "pipeline_version": PIPELINE_VERSION,
+        "pipeline_build": "interpreted"}) is None
 
 
 def test_names_units_and_labels_follow_the_conventions(
