@@ -10,7 +10,7 @@ person mentions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from worker.pipeline.entity_context import TOKEN, cue_before
@@ -29,18 +29,30 @@ _SPAN_RE: Final = re.compile(rf"{TOKEN}(?: (?:(?:dan|of|the|de|van|von|der|bin|b
 _ALIAS_AFTER_RE: Final = re.compile(r",?\s+(?:alias|atau|a\.k\.a\.?)\s+(?=[A-Z])")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Reader:
     """Types the spans of a text, collecting candidates, aliases and person mentions."""
 
     anchors: frozenset[str]
-    found: dict[str, Candidate] = field(default_factory=dict)
-    redirect: dict[str, str] = field(default_factory=dict)  # alias key -> canonical key
-    suppressed: set[str] = field(default_factory=set)
-    mentions: list[tuple[int, int, str, bool]] = field(default_factory=list)
-    order: int = 0
-    alias_of: str | None = None  # set while reading the span after `atau`/`alias`
-    alias_end: int = 0
+    found: dict[str, Candidate]
+    redirect: dict[str, str]  # alias key -> canonical key
+    suppressed: set[str]
+    mentions: list[tuple[int, int, str, bool]]
+    order: int
+    alias_of: str | None  # set while reading the span after `atau`/`alias`
+    alias_end: int
+
+    # Written out: compiled, the generated `__init__` (Python, a call per default
+    # factory) costs as much as reading a short article's spans.
+    def __init__(self, anchors: frozenset[str]) -> None:
+        self.anchors = anchors
+        self.found = {}
+        self.redirect = {}
+        self.suppressed = set()
+        self.mentions = []
+        self.order = 0
+        self.alias_of = None
+        self.alias_end = 0
 
     def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
         memo = SPAN_MEMO

@@ -57,12 +57,21 @@ _PRONOUN_RE: Final = re.compile(r"^(?:dia|ia|beliau|he|she|they|nya)\b", re.IGNO
 _QUOTE_CHARS: Final = re.compile(r"[\"“”]")
 
 
-@dataclass(frozen=True, slots=True)
+# Immutable by their `Final` fields rather than `frozen=True`: compiled, a frozen
+# dataclass is built by its generated `__init__` in Python (~1 us a call), a written-out
+# one natively.
+@dataclass(slots=True, init=False)
 class _Span:
-    paragraph: int
-    start: int  # index of the opening mark
-    end: int  # index just after the closing mark (paragraph end when unclosed)
-    text: str
+    paragraph: Final[int]
+    start: Final[int]  # index of the opening mark
+    end: Final[int]  # index just after the closing mark (paragraph end when unclosed)
+    text: Final[str]
+
+    def __init__(self, paragraph: int, start: int, end: int, text: str) -> None:
+        self.paragraph = paragraph
+        self.start = start
+        self.end = end
+        self.text = text
 
 
 def _quote_spans(index: int, paragraph: str) -> list[_Span]:
@@ -87,25 +96,24 @@ def _span(index: int, paragraph: str, start: int, end: int) -> _Span:
     return _Span(index, start, end, inner.strip().rstrip(",").strip())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False)
 class _People:
     """What speaker names resolve against, prepared once per article."""
 
     # Each person's full name with the forms that identify it: the full name and its
     # words, those of 3+ characters.
-    names: tuple[tuple[str, tuple[str, ...]], ...]
-    mentions: tuple[Mention, ...]
+    names: Final[tuple[tuple[str, tuple[str, ...]], ...]]
+    mentions: Final[tuple[Mention, ...]]
 
-    @classmethod
-    def of(cls, analysis: EntityAnalysis) -> _People:
-        names = tuple(
+    def __init__(self, analysis: EntityAnalysis) -> None:
+        self.names = tuple(
             (
                 entity.text,
                 tuple(form for form in {entity.text, *entity.text.split()} if len(form) >= 3),
             )
             for entity in analysis.entities.person
         )
-        return cls(names, analysis.person_mentions)
+        self.mentions = analysis.person_mentions
 
 
 def _resolve(name: str, people: _People) -> str:
@@ -191,7 +199,7 @@ def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tup
     # later `katanya` finds `kata Ketua ..., Andri M Rijal` even without a speech verb
     # right next to the name.
     mentions = list(analysis.person_mentions)
-    people = _People.of(analysis)
+    people = _People(analysis)
     for position, span in enumerate(spans):
         if len(span.text.split()) < MIN_WORDS:
             continue
