@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 from typing import Final
@@ -143,11 +142,17 @@ _WEEKDAY_SCAN_RE: Final = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class _Found:
-    day: date
-    time: str | None  # "HH:MM:SS+HH:MM" when a zoned time was stated
-    start: int
+    """A stated date: the day, "HH:MM:SS+HH:MM" when a zoned time was stated, and where
+    the date starts. (A plain class: a compiled build runs a dataclass's generated
+    `__init__` as interpreted code.)"""
+
+    __slots__ = ("day", "start", "time")
+
+    def __init__(self, day: date, time: str | None, start: int) -> None:
+        self.day = day
+        self.time = time
+        self.start = start
 
     def iso(self) -> str:
         return f"{self.day.isoformat()}T{self.time}" if self.time else self.day.isoformat()
@@ -173,12 +178,18 @@ def published_date(
             found = parse_date(piece.text[stamp.end() : stamp.end() + 40])
             if found is not None:
                 return found
-    best: tuple[int, int, _Found] | None = None
+    best: _Found | None = None
+    best_score = 0
     for paragraph, start, end, found_date in _weekday_dates(paragraphs):
-        rank = (_context_score(paragraph, start, end), -found_date.start)
-        if best is None or rank > best[:2]:
-            best = (*rank, found_date)
-    return best[2].iso() if best else None
+        score = _context_score(paragraph, start, end)
+        # Ties go to the earliest date.
+        if (
+            best is None
+            or score > best_score
+            or (score == best_score and found_date.start < best.start)
+        ):
+            best, best_score = found_date, score
+    return best.iso() if best else None
 
 
 def _weekday_dates(paragraphs: tuple[str, ...]) -> Iterator[tuple[str, int, int, _Found]]:
@@ -224,9 +235,7 @@ def parse_date(text: str) -> str | None:
 
 def _context_score(paragraph: str, start: int, end: int) -> int:
     """+2 for an attribution verb in the date's sentence, -2 for a future/background cue."""
-    sentence_start = 0
-    for boundary in _SENTENCE_END_RE.finditer(paragraph, 0, start):
-        sentence_start = boundary.end()
+    sentence_start = _sentence_start(paragraph, start)
     following = _SENTENCE_END_RE.search(paragraph, end)
     sentence_end = following.start() if following else len(paragraph)
     lowered = _aligned_lower(paragraph)
@@ -242,6 +251,20 @@ def _context_score(paragraph: str, start: int, end: int) -> int:
             _FUTURE_OR_PAST_SCAN_RE.match(after.lstrip())
         )
     return (2 if attributed else 0) - (2 if cue else 0)
+
+
+def _sentence_start(paragraph: str, start: int) -> int:
+    """Where the sentence holding position `start` begins: the end of the last
+    `_SENTENCE_END_RE` match in `paragraph[:start]`, else 0."""
+    # Backwards from `start` instead of every match from the paragraph's start: a match is
+    # a final character (found with `rfind`) whose lookahead holds, up to `start`.
+    at = start
+    while True:
+        at = max(
+            paragraph.rfind(".", 0, at), paragraph.rfind("!", 0, at), paragraph.rfind("?", 0, at)
+        )
+        if at < 0 or _SENTENCE_END_RE.match(paragraph, at, start) is not None:
+            return at + 1
 
 
 def _has_attribution(lowered: str) -> bool:
