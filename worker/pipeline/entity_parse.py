@@ -97,11 +97,13 @@ def read_span(
     plan = PLAN_MEMO.get(key)
     if plan is None:
         plan = remember(PLAN_MEMO, key, _plan(key[0], words, context, hits))
-    emit = reader.emit
     last = None
     for step_kind, entity, position, run in plan:
         if run is None:
-            last = emit(step_kind, entity, paragraph, offset + position) or last  # type: ignore[arg-type]
+            last = (
+                reader.emit(step_kind, entity, paragraph, offset + position)  # type: ignore[arg-type]
+                or last
+            )
             continue
         # The run's type, as `_plan` would give it knowing the text around the span.
         at_end, first, forced, first_speech, place, two_words = run
@@ -119,7 +121,9 @@ def read_span(
         else:
             continue
         last = (
-            emit(kind, entity, paragraph, offset + position, cued=cued, speaks=speaks or aged)
+            reader.emit(
+                kind, entity, paragraph, offset + position, cued=cued, speaks=speaks or aged
+            )
             or last
         )
     return last

@@ -56,7 +56,6 @@ class Reader:
 
     def read(self, paragraph: int, text: str, *, title: bool = False) -> None:
         memo = SPAN_MEMO
-        lone_of = self._lone
         for match in _SPAN_RE.finditer(text):
             span = match.group()
             start = match.start()
@@ -66,7 +65,7 @@ class Reader:
             words = memo.get(span) or span_words(span)
             lone = words.lone
             if lone is not None:
-                last = lone_of(lone, paragraph, start, end, text, title=title)
+                last = self._lone(lone, paragraph, start, end, text, title=title)
             elif (i := words.start) == len(words.tokens):
                 last = None  # a lone capitalised function word (`Dalam`, `Saya`): no entity
             elif title:

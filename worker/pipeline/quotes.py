@@ -150,7 +150,6 @@ def _last_whole_word_end(word: str, text: str) -> int:
     return last
 
 
-
 def _last_speaker(mentions: tuple[Mention, ...], quotes: list[_Span], span: _Span) -> str | None:
     """The person who last spoke (or was last named) before `span`, outside quotes.
 
@@ -231,10 +230,12 @@ def _adjacent(paragraphs: tuple[str, ...], first: _Span, second: _Span) -> bool:
 def _attribution(paragraph: str, span: _Span, people: _People) -> tuple[str | None, str | None]:
     """(speaker, attribution) next to `span`: speaker "" means a pronoun to resolve."""
     after = paragraph[span.end :]
-    for reader in (_after_verb, _after_subject, _after_said):
-        found = reader(after, people)
-        if found is not None:
-            return found
+    # The readers in turn, the first that finds one wins (a found pair is never falsy).
+    found = (
+        _after_verb(after, people) or _after_subject(after, people) or _after_said(after, people)
+    )
+    if found is not None:
+        return found
     match = _BEFORE_RE.search(paragraph[max(0, span.start - 200) : span.start])
     if match is not None:
         subject = match.group("subject") or match.group("subject2")
