@@ -54,7 +54,6 @@ _BEFORE_RE: Final = re.compile(
 _NAME_AFTER_RE: Final = re.compile(rf"\s+(?P<name>{_NAME})")
 _SENTENCE_BETWEEN_RE: Final = re.compile(r"[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z]+")
 _PRONOUN_RE: Final = re.compile(r"^(?:dia|ia|beliau|he|she|they|nya)\b", re.IGNORECASE)
-_QUOTE_CHARS: Final = re.compile(r"[\"“”]")
 
 
 # Immutable by their `Final` fields rather than `frozen=True`: compiled, a frozen
@@ -75,19 +74,26 @@ class _Span:
 
 
 def _quote_spans(index: int, paragraph: str) -> list[_Span]:
+    """The quotes of a paragraph: from `"` or `“` to the next `"` or `”` (a `”` where none
+    is open and a `“` inside one are text), or to the paragraph's end."""
     spans: list[_Span] = []
-    opening = -1
-    for match in _QUOTE_CHARS.finditer(paragraph):
-        mark = match.group(0)
-        if opening < 0:
-            if mark != "”":
-                opening = match.start()
-        elif mark in ('"', "”"):
-            spans.append(_span(index, paragraph, opening, match.end()))
-            opening = -1
-    if opening >= 0:
-        spans.append(_span(index, paragraph, opening, len(paragraph)))
+    opening = _next_mark(paragraph, "“", 0)
+    while opening >= 0:
+        closing = _next_mark(paragraph, "”", opening + 1)
+        if closing < 0:
+            spans.append(_span(index, paragraph, opening, len(paragraph)))
+            break
+        spans.append(_span(index, paragraph, opening, closing + 1))
+        opening = _next_mark(paragraph, "“", closing + 1)
     return spans
+
+
+def _next_mark(paragraph: str, curly: str, start: int) -> int:
+    """Index of the first `"` or `curly` from `start`, or -1. (Two `str.find` instead of a
+    regex scan for the marks, which tests every character against the set.)"""
+    straight = paragraph.find('"', start)
+    other = paragraph.find(curly, start, straight if straight >= 0 else len(paragraph))
+    return other if other >= 0 else straight
 
 
 def _span(index: int, paragraph: str, start: int, end: int) -> _Span:
