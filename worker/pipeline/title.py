@@ -37,8 +37,10 @@ _PAGE_SUFFIX = re.compile(r"\s*[-|]?\s*\b[Hh]alaman (?:all|\d+)$")
 
 def alnum_key(text: str) -> str:
     """Lower-case letters and digits only: how publishers and slugs are compared."""
-    # One regex pass instead of a generator over characters (~5x faster on a title).
-    return _NOT_ALNUM.sub("", text.casefold())
+    key = text.casefold()
+    # One regex pass instead of a generator over characters (~5x faster on a title); none
+    # for a key that is one word already (`isalnum` is `\w` less `_`).
+    return key if key.isalnum() else _NOT_ALNUM.sub("", key)
 
 
 # `\w` is `str.isalnum` plus `_` (both use Py_UNICODE_ISALNUM), so this is "not isalnum".
