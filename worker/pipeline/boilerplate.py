@@ -16,7 +16,7 @@ A removed piece always ends the paragraph before it: the next kept line gets `ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from worker.pipeline.lines import FUNCTION_WORDS, Line, headline_shaped, word_count
 from worker.pipeline.model import Removed
@@ -43,13 +43,20 @@ _MAX_RULE_LINE_CHARS = 400
 _MIN_JOINS = 2
 
 
-@dataclass(slots=True)
+# `__init__` written out: compiled, a dataclass's generated one runs in Python (and calls
+# a factory per field), a written-out one natively.
+@dataclass(slots=True, init=False)
 class LineResult:
     """What line-level cleaning kept and removed (mutable only while one call builds it)."""
 
-    kept: list[Line] = field(default_factory=list)
-    removed: list[Found] = field(default_factory=list)
-    credits: list[str] = field(default_factory=list)
+    kept: list[Line]
+    removed: list[Found]
+    credits: list[str]
+
+    def __init__(self) -> None:
+        self.kept = []
+        self.removed = []
+        self.credits = []
 
 
 # --------------------------------------------------------------------------- step 1

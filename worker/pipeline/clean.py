@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Final
 
 from worker.pipeline.blocks import filter_paragraphs, strip_seo_keyword
 from worker.pipeline.boilerplate import Found, classify_lines, strip_inline, strip_signoff_tail
@@ -42,7 +43,9 @@ from worker.pipeline.title import alnum_key, clean_title, first_line_title, slug
 __all__ = ["Cleaned", "clean_text"]
 
 
-@dataclass(frozen=True, slots=True)
+# Immutable by its `Final` fields rather than `frozen=True`: compiled, a frozen dataclass is
+# built by its generated `__init__` in Python, a written-out one natively.
+@dataclass(slots=True, init=False)
 class Cleaned:
     """The result of cleaning one text.
 
@@ -57,13 +60,32 @@ class Cleaned:
         date_text: a date phrase seen in removed chrome (Jakarta Post `Published on ...`).
     """
 
-    title: str | None
-    paragraphs: tuple[str, ...]
-    removed: tuple[Removed, ...]
-    dateline: Dateline | None
-    publisher: str | None
-    source_credit: str | None
-    date_text: str | None = None
+    title: Final[str | None]
+    paragraphs: Final[tuple[str, ...]]
+    removed: Final[tuple[Removed, ...]]
+    dateline: Final[Dateline | None]
+    publisher: Final[str | None]
+    source_credit: Final[str | None]
+    date_text: Final[str | None]
+
+    def __init__(
+        self,
+        *,
+        title: str | None,
+        paragraphs: tuple[str, ...],
+        removed: tuple[Removed, ...],
+        dateline: Dateline | None,
+        publisher: str | None,
+        source_credit: str | None,
+        date_text: str | None = None,
+    ) -> None:
+        self.title = title
+        self.paragraphs = paragraphs
+        self.removed = removed
+        self.dateline = dateline
+        self.publisher = publisher
+        self.source_credit = source_credit
+        self.date_text = date_text
 
 
 def clean_text(text: str, *, title: str | None, url: str | None, rules: CleaningRules) -> Cleaned:
