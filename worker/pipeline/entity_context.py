@@ -123,13 +123,13 @@ def cue_before(before: str) -> str | None:
         return _cue_before(before)
     # The usual case, `... previous word `: single spaces, ASCII letters, and a previous
     # word that cannot start a two-word cue. Then `word` alone decides.
-    chunks = before.rsplit(" ", 3)  # [..., previous, word, ""]
-    word = chunks[-2]
+    space = before.rfind(" ", 0, -1)  # the one before `word`, if any
+    word = before[space + 1 : -1]
     if word.isalpha() and word.isascii():
-        if len(chunks) == 2:
+        if space < 0:
             common = True  # nothing before `word`
         else:
-            previous = chunks[-3]
+            previous = before[before.rfind(" ", 0, space) + 1 : space]
             char = previous[-1:]
             if char.isalpha():
                 common = (
