@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from worker.pipeline.normalize import looks_mojibaked, normalize_line, squash_spaces
 
@@ -84,7 +84,7 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-_new_line = tuple.__new__
+_new_line: Final = tuple.__new__
 # Printable ASCII and the newline. What is left of a text's UTF-8 bytes without them is its
 # other characters, whole (no UTF-8 sequence holds an ASCII byte), in order.
 _PLAIN_BYTES = b"\n" + bytes(range(0x20, 0x7F))
@@ -202,6 +202,7 @@ FUNCTION_WORDS = frozenset(
         "no",
     }
 )
+_LONGEST_FUNCTION_WORD: Final = max(len(word) for word in FUNCTION_WORDS)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 #: No longer line is `headline_shaped`.
 HEADLINE_MAX_CHARS = 220
@@ -227,8 +228,14 @@ def headline_shaped(text: str, *, min_words: int = 2, max_words: int = 25) -> bo
     # At most `max_words` splits: a longer text still gives more than `max_words` pieces.
     if not min_words <= len(text.split(None, max_words)) <= max_words:
         return False
-    content = [w for w in _WORD.findall(text) if len(w) >= 3 and w.casefold() not in FUNCTION_WORDS]
-    if not content:
-        return False
-    capitalised: int = sum([w[0].isupper() for w in content])
-    return capitalised / len(content) >= 0.6
+    content = 0
+    capitalised = 0
+    for word in _WORD.findall(text):
+        # Casefolding never shortens a word: a longer one than every function word is none.
+        if len(word) >= 3 and (
+            len(word) > _LONGEST_FUNCTION_WORD or word.casefold() not in FUNCTION_WORDS
+        ):
+            content += 1
+            if word[0].isupper():
+                capitalised += 1
+    return content > 0 and capitalised / content >= 0.6
