@@ -28,7 +28,6 @@ def merge(reader: Reader) -> dict[str, str]:
     found = reader.found
     canonical = {k: v for k, v in reader.redirect.items() if k in found and v in found}
     items = [(k, c) for k, c in found.items() if k not in canonical]
-    table = [(k, c, c.alnum, len(c.text), c.words, c.kind) for k, c in items]
     for key, short in items:
         # Cheap necessary conditions first (see `_is_short_form`): the same letters, or a
         # longer full form (of the same kind, unless the short form is a person's name)
@@ -39,13 +38,13 @@ def merge(reader: Reader) -> dict[str, str]:
         parts = None if person else _abbreviation_parts(short)
         targets = [
             k
-            for k, full, full_alnum, full_size, full_words, full_kind in table
+            for k, full in items
             if (
-                full_alnum == alnum
+                full.alnum == alnum
                 or (
-                    full_size > size
-                    and (person or full_kind == kind)
-                    and (first is None or first in full_words or parts is not None)
+                    len(full.text) > size
+                    and (person or full.kind == kind)
+                    and (first is None or first in full.words or parts is not None)
                 )
             )
             and k != key
