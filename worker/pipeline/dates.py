@@ -238,13 +238,14 @@ def _context_score(paragraph: str, start: int, end: int) -> int:
     sentence_start = _sentence_start(paragraph, start)
     following = _SENTENCE_END_RE.search(paragraph, end)
     sentence_end = following.start() if following else len(paragraph)
-    lowered = _aligned_lower(paragraph)
+    # Only the date's sentence is lowered and read (paragraphs run to 2,000 characters).
+    lowered = _aligned_lower(paragraph[sentence_start:sentence_end])
     if lowered is None:
         before, after = paragraph[sentence_start:start], paragraph[end:sentence_end]
         attributed = bool(_ATTRIBUTION_RE.search(before) or _ATTRIBUTION_RE.search(after[:40]))
         cue = _FUTURE_OR_PAST_RE.search(before[-80:]) or _FUTURE_OR_PAST_RE.match(after.lstrip())
     else:
-        before, after = lowered[sentence_start:start], lowered[end:sentence_end]
+        before, after = lowered[: start - sentence_start], lowered[end - sentence_start :]
         attributed = _has_attribution(before) or _has_attribution(after[:40])
         # At the start of the text a cue (all letters) needs no check for a leading `\b`.
         cue = word_search(_FUTURE_OR_PAST_SCAN_RE, before[-80:]) or (
