@@ -198,6 +198,8 @@ def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tup
         if '"' in paragraph or "“" in paragraph or "”" in paragraph
         for span in _quote_spans(index, paragraph)
     ]
+    if not spans:
+        return ()
     quotes: list[Quote] = []
     previous: tuple[_Span, str | None] | None = None
     # Speakers named in attributions count as speaking at the end of their quote, so a
@@ -206,8 +208,8 @@ def extract_quotes(paragraphs: tuple[str, ...], analysis: EntityAnalysis) -> tup
     mentions = list(analysis.person_mentions)
     people = _People(analysis)
     for position, span in enumerate(spans):
-        if len(span.text.split()) < MIN_WORDS:
-            continue
+        if len(span.text.split(None, MIN_WORDS - 1)) < MIN_WORDS:
+            continue  # (split no further than it takes to tell)
         paragraph = paragraphs[span.paragraph]
         speaker, attribution = _attribution(paragraph, span, people)
         if speaker == "":  # pronoun or description
