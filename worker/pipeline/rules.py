@@ -275,10 +275,9 @@ class RuleSet:
     union: re.Pattern[str] | None = None
     #: `rules`' patterns compiled with `re.MULTILINE`, in the same order (see `multiline`).
     multiline: tuple[re.Pattern[str], ...] = ()
-    #: Per rule, how `active` tests it: a literal prefix to look for first ('' for none), the
-    #: rule's line-end suffix plus a newline ('' for none: see `_probe`) and the whole-text
-    #: regex call (None when the prefix test alone decides).
-    probes: tuple[tuple[KindPattern, str, str, _Probe | None], ...] = ()
+    #: Per rule, how `active` tests it: a literal prefix to look for first ('' for none) and
+    #: the whole-text regex call (None when the prefix test alone decides).
+    probes: tuple[tuple[KindPattern, str, _Probe | None], ...] = ()
     #: The rules' ASCII prefixes as UTF-8 bytes, grouped under a text they all hold
     #: (see `_shared_cores`): one search rules out a group. Used by `active_lowered`.
     cores: tuple[tuple[bytes, tuple[tuple[int, bytes], ...]], ...] = ()
@@ -299,10 +298,8 @@ class RuleSet:
     def active(self, joined_lines: str) -> tuple[KindPattern, ...]:
         """The rules that match somewhere in `joined_lines` (lines joined by newlines)."""
         out: list[KindPattern] = []
-        for rule, gate, line_end, probe in self.probes:
+        for rule, gate, probe in self.probes:
             if gate and gate not in joined_lines:
-                continue
-            if line_end and line_end not in joined_lines and not joined_lines.endswith(rule.suffix):
                 continue
             if probe is None or probe(joined_lines) is not None:
                 out.append(rule)
@@ -332,7 +329,7 @@ class RuleSet:
         lowered: str | None = None
         out: list[KindPattern] = []
         for index in indexes:
-            rule, gate, _, probe = self.probes[index]
+            rule, gate, probe = self.probes[index]
             if rule.prefix and rule.prefix.isascii():
                 if index not in present:
                     continue
@@ -353,20 +350,14 @@ class RuleSet:
 _GATE_CHARS = 8
 
 
-def _probe(
-    rule: KindPattern, anywhere: re.Pattern[str]
-) -> tuple[KindPattern, str, str, _Probe | None]:
+def _probe(rule: KindPattern, anywhere: re.Pattern[str]) -> tuple[KindPattern, str, _Probe | None]:
     gate = rule.prefix if len(rule.prefix) >= _GATE_CHARS else ""
     if gate and rule.literal:
-        return rule, gate, "", None
-    # A match of a `...X$` rule (`X` its suffix) in the joined lines ends a line with X, so
-    # X and a newline, or X at the end, must be there: a substring test in C rules most
-    # texts out (`)$` is common in a regex's eyes, `)\n` is not).
-    line_end = rule.suffix + "\n" if rule.suffix else ""
+        return rule, gate, None
     # `search` would try a `\A`-anchored pattern at every position before giving up.
     if anywhere.pattern.startswith("\\A"):
-        return rule, gate, line_end, anywhere.match
-    return rule, gate, line_end, anywhere.search
+        return rule, gate, anywhere.match
+    return rule, gate, anywhere.search
 
 
 def rule_set(rules: tuple[KindPattern, ...]) -> RuleSet:
