@@ -106,7 +106,8 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Benchmark run {results.get('generated_at')} on {m.get('nproc')} cores "
         f"({m.get('cpu_model')}), {(m.get('mem_total_bytes') or 0) / 2**30:.1f} GiB RAM, "
-        f"Python {m.get('python')}, commit {m.get('git_commit')}. Single-core runs pinned "
+        f"Python {m.get('python')}, commit {m.get('git_commit')}, pipeline build "
+        f"{m.get('worker_build', 'interpreted')}. Single-core runs pinned "
         f"with `taskset -c {s.get('single_core_pin')}`; the broker (one local node) is not "
         f"pinned. Load average (1/5/15 min) at start "
         f"{'/'.join(str(x) for x in (results.get('load') or {}).get('start', []))}, at end "
