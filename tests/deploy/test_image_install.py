@@ -10,7 +10,7 @@ Dockerfile's install steps therefore changes what this test runs.
 
 The image compiles `worker/pipeline` with mypyc: the test checks that the installed pipeline is
 compiled and that `article-worker process` writes byte-identical documents from it and from
-the sources, over a hundred varied payloads.
+the sources, over two hundred varied payloads (hostile ones included).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -197,9 +198,9 @@ def _assert_compiled_like_the_sources(python: Path, executable: str, tmp_path: P
     """The image's pipeline is mypyc-compiled and writes what the sources write, byte for byte.
 
     Compiled code enforces annotations at run time and differs in corner cases (e.g. integer
-    overflow, attribute access on native classes), so the comparison runs over a hundred
+    overflow, attribute access on native classes), so the comparison runs over two hundred
     varied payloads: the labelled corpus and variants of it, the examples, the golden HTML pages
-    and broken inputs (dead-letter documents).
+    and broken or hostile inputs (dead-letter documents).
     """
     probe = run([python, "-c", "import worker.pipeline as p, worker.pipeline.run as r, "
                  "worker.pipeline.entities as e; print(p.__file__, r.__file__, e.__file__)"],
@@ -247,10 +248,27 @@ def equivalence_payloads() -> list[bytes]:
     lines += [orjson.dumps(orjson.loads((examples / name).read_bytes()))
               for name in ("viva-putin-kim.json", "html-garam-madura.json")]
     lines += [line for line in (examples / "broken.jsonl").read_bytes().splitlines() if line]
+    lines += hostile_payloads(orjson.loads((examples / "viva-putin-kim.json").read_bytes()))
     for page in HTML_PAGES:
         markup = gzip.decompress(page.read_bytes()).decode("utf-8", errors="replace")
         lines.append(orjson.dumps({"id": page.name[:8], "url": HTML_URLS[page.name[:8]],
                                    "html": markup}))
+    return lines
+
+
+def hostile_payloads(base: dict[str, Any]) -> list[bytes]:
+    """Payloads with every field of `base` replaced by wrong types and odd values, and values
+    that are not JSON objects at all: the decoding paths, where a compiled module's run-time
+    type checks would differ first."""
+    odd: list[Any] = [None, 0, -1.5, True, [], {}, "", " \t", "\u0000", "\u202e" * 3,
+                      "x" * 5000, 2**63 - 1, ["text"], {"text": "nested"}]
+    lines = [orjson.dumps({**base, field: value})
+             for field in sorted({*base, "html", "published_at", "lang", "fetched_at"})
+             for value in odd]
+    lines += [b"", b"null", b"[]", b"42", b'"text"', b"\xff\xfe{}", b'{"text": "\\ud800"}',
+              b'{"text": "unterminated', b"[" * 2000 + b"]" * 2000, b"{" + b" " * 100 + b"}",
+              b'{"text": 1e400}', b'{"text": 100000000000000000000000000000}',
+              b'{"text": "a", "text": "b"}']
     return lines
 
 
