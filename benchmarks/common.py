@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from worker.pipeline.version import PIPELINE_BUILD
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS_DIR = Path(os.environ.get("BENCH_CORPUS_DIR", REPO.parent / "shared" / "corpus"))
 
@@ -174,7 +176,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "python_executable": sys.executable,
         # The image compiles the pipeline with mypyc; `make bench` measures that build.
-        "worker_build": worker_build(),
+        "worker_build": PIPELINE_BUILD,
         "kernel": platform.release(),
         "git_commit": _git_commit(),
     }
@@ -221,10 +223,3 @@ def module_command(module: str, *args: str) -> list[str]:
 def child_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
     """`base` (default: this process's environment) with PYTHONPATH for `module_command`."""
     return (dict(os.environ) if base is None else base) | {"PYTHONPATH": IMPORT_ROOT} | extra
-
-
-def worker_build() -> str:
-    """Which build of the pipeline this process imports: "mypyc" (compiled) or "interpreted"."""
-    from worker.pipeline import run  # noqa: PLC0415  (only to look at where it came from)
-
-    return "mypyc" if Path(run.__file__ or "").suffix in {".so", ".pyd"} else "interpreted"
